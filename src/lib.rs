@@ -1,0 +1,17 @@
+//! pathscope: the transformer of "Easing Optimization Paths: a Circuit Perspective"
+//! (Odonnat, Bouaziz, Cabannes, ICASSP 2025), trained step by step, natively and in the browser.
+//!
+//! The core (config, data, model, optim, train, experiments, viz) never touches JavaScript;
+//! `wasm` is the only module that does.
+
+pub mod config;
+pub mod data;
+pub mod kernels;
+pub mod model;
+pub mod optim;
+pub mod rng;
+pub mod train;
+pub mod viz;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,1 @@
+//! Charts, one per file, generic over the plotters backend.
