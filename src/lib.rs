@@ -6,6 +6,8 @@
 
 pub mod config;
 pub mod data;
+pub mod experiments;
+pub mod gradcheck;
 pub mod kernels;
 pub mod model;
 pub mod optim;

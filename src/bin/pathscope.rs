@@ -1,1 +1,327 @@
-fn main() {}
+//! The native command line: parity checks, training runs and the paper's experiments.
+//!
+//! Exit codes: 0 success, 1 a check failed (gradcheck above tolerance), 2 bad arguments or input.
+
+use pathscope::config::{Config, PRESETS};
+use pathscope::gradcheck::{self, Fixture};
+use pathscope::train::{Status, Trainer};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "\
+pathscope: train the transformer of 'Easing Optimization Paths: a Circuit Perspective'
+
+usage:
+  pathscope gradcheck --fixture FILE [--tol 1e-5]
+  pathscope train (--preset NAME | --config FILE) [--seed S] [--json OUT]
+  pathscope reproduce fig5 [--seed S] [--fresh-adam] [--epochs-scale F]
+  pathscope bench [--quick]
+  pathscope presets
+
+presets: quick, fig2, fig4, fig5, fig5-scratch";
+
+/// A usage error: printed with the usage, exit code 2.
+struct Usage(String);
+
+type CmdResult = Result<ExitCode, Usage>;
+
+/// Flags of the form `--name value` or `--name`.
+struct Args {
+    rest: Vec<String>,
+}
+
+impl Args {
+    fn value(&mut self, name: &str) -> Result<Option<String>, Usage> {
+        if let Some(i) = self.rest.iter().position(|a| a == name) {
+            if i + 1 >= self.rest.len() || self.rest[i + 1].starts_with("--") {
+                return Err(Usage(format!("{name} needs a value")));
+            }
+            let v = self.rest.remove(i + 1);
+            self.rest.remove(i);
+            return Ok(Some(v));
+        }
+        Ok(None)
+    }
+    fn flag(&mut self, name: &str) -> bool {
+        if let Some(i) = self.rest.iter().position(|a| a == name) {
+            self.rest.remove(i);
+            return true;
+        }
+        false
+    }
+    fn parsed<T: std::str::FromStr>(&mut self, name: &str, what: &str) -> Result<Option<T>, Usage> {
+        match self.value(name)? {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| Usage(format!("{name} {v}: expected {what}"))),
+        }
+    }
+    fn finish(self) -> Result<(), Usage> {
+        match self.rest.first() {
+            None => Ok(()),
+            Some(a) => Err(Usage(format!("unexpected argument '{a}'"))),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let mut argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.is_empty() || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help" {
+        println!("{USAGE}");
+        return if argv.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+    }
+    let cmd = argv.remove(0);
+    let args = Args { rest: argv };
+    let result = match cmd.as_str() {
+        "gradcheck" => gradcheck_cmd(args),
+        "train" => train_cmd(args),
+        "reproduce" => reproduce_cmd(args),
+        "bench" => pathscope_bench(args),
+        "presets" => {
+            for name in PRESETS {
+                let c = Config::preset(name).expect("listed preset");
+                println!("{name}: {}", serde_json::to_string(&c).expect("config serializes"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(Usage(format!("unknown command '{other}'"))),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Usage(msg)) => {
+            eprintln!("error: {msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn gradcheck_cmd(mut args: Args) -> CmdResult {
+    let path = args.value("--fixture")?.ok_or_else(|| Usage("gradcheck needs --fixture FILE".into()))?;
+    let tol: f64 = args.parsed("--tol", "a number")?.unwrap_or(1e-5);
+    args.finish()?;
+    let text = std::fs::read_to_string(&path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+    let fixture = Fixture::parse(&text).map_err(|e| Usage(format!("{path}: {e}")))?;
+    let d = fixture.dims;
+    println!(
+        "fixture {path}: V={} T={} d={} h={} k={} p={} batch={}",
+        d.v,
+        d.t,
+        d.d,
+        d.h,
+        fixture.k,
+        fixture.p,
+        fixture.targets.len()
+    );
+    let rows = gradcheck::run(&fixture).map_err(|e| Usage(format!("{path}: {e}")))?;
+    let mut worst = 0.0f64;
+    for r in &rows {
+        let mark = if r.rel_err > tol { "  FAIL" } else { "" };
+        println!("{:<22} rel_err={:.3e}  (max|torch|={:.3e}){mark}", r.name, r.rel_err, r.max_abs_torch);
+        worst = worst.max(r.rel_err);
+    }
+    println!("max_rel_err={worst:.3e}");
+    Ok(if worst <= tol { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn load_config(args: &mut Args) -> Result<Config, Usage> {
+    let preset = args.value("--preset")?;
+    let file = args.value("--config")?;
+    let mut cfg = match (preset, file) {
+        (Some(name), None) => Config::preset(&name)
+            .ok_or_else(|| Usage(format!("unknown preset '{name}': one of {}", PRESETS.join(", "))))?,
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+            Config::from_json(&text).map_err(|e| Usage(format!("{path}: {e}")))?
+        }
+        _ => return Err(Usage("give exactly one of --preset NAME or --config FILE".into())),
+    };
+    if let Some(seed) = args.parsed("--seed", "a non-negative integer")? {
+        cfg.data.seed = seed;
+    }
+    cfg.validate().map_err(|e| Usage(e.to_string()))?;
+    Ok(cfg)
+}
+
+/// A one-line progress bar on a terminal, nothing otherwise.
+struct Progress {
+    tty: bool,
+    total: usize,
+    last: Instant,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Progress { tty: std::io::stderr().is_terminal(), total, last: Instant::now() }
+    }
+    fn show(&mut self, tr: &Trainer) {
+        if !self.tty || (self.last.elapsed().as_millis() < 100 && tr.is_running()) {
+            return;
+        }
+        self.last = Instant::now();
+        let e = tr.epoch();
+        let filled = 30 * e / self.total.max(1);
+        let test = tr.metrics().last_test().map(|(_, _, a)| format!("{a:.3}")).unwrap_or_default();
+        let m = tr.metrics();
+        let i = m.len() - 1;
+        eprint!(
+            "\r[{}{}] epoch {e}/{} phase {} p={} train loss {:.4} acc {:.3} test acc {test}  ",
+            "#".repeat(filled),
+            " ".repeat(30 - filled),
+            self.total,
+            tr.phase() + 1,
+            tr.p(),
+            m.train_loss[i],
+            m.train_acc[i]
+        );
+        if !tr.is_running() {
+            eprintln!();
+        }
+        let _ = std::io::stderr().flush();
+    }
+}
+
+fn train_cmd(mut args: Args) -> CmdResult {
+    let cfg = load_config(&mut args)?;
+    let json_out = args.value("--json")?;
+    args.finish()?;
+    let total = cfg.total_epochs();
+    let mut tr = Trainer::new(cfg).map_err(|e| Usage(e.to_string()))?;
+    let start = Instant::now();
+    let mut bar = Progress::new(total);
+    tr.run_to_end(|t| bar.show(t));
+    let secs = start.elapsed().as_secs_f64();
+    let m = tr.metrics();
+    let i = m.len() - 1;
+    if let Status::Diverged { message, .. } = tr.status() {
+        eprintln!("{message}");
+    }
+    println!(
+        "epochs {} steps {} in {secs:.1} s: train loss {:.4} acc {:.3}",
+        tr.epoch(),
+        tr.step_count(),
+        m.train_loss[i],
+        m.train_acc[i]
+    );
+    if let Some((e, loss, acc)) = m.last_test() {
+        println!("test (epoch {e}): loss {loss:.4} acc {acc:.3}");
+    }
+    if let Some(path) = json_out {
+        let record = record_json(&tr, secs);
+        std::fs::write(&path, serde_json::to_string(&record).expect("record serializes"))
+            .map_err(|e| Usage(format!("cannot write {path}: {e}")))?;
+        println!("record written to {path}");
+    }
+    Ok(if matches!(tr.status(), Status::Diverged { .. }) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The whole record of a run: config, per-epoch metrics, phase switches, status.
+fn record_json(tr: &Trainer, seconds: f64) -> serde_json::Value {
+    let m = tr.metrics();
+    let nan_to_null = |xs: &[f32]| -> Vec<Option<f32>> { xs.iter().map(|&x| x.is_finite().then_some(x)).collect() };
+    serde_json::json!({
+        "config": tr.config(),
+        "seconds": seconds,
+        "status": format!("{:?}", tr.status()),
+        "switch_epochs": tr.switches(),
+        "metrics": {
+            "epoch": m.epoch,
+            "phase": m.phase,
+            "train_loss": nan_to_null(&m.train_loss),
+            "train_acc": nan_to_null(&m.train_acc),
+            "test_loss": nan_to_null(&m.test_loss),
+            "test_acc": nan_to_null(&m.test_acc),
+        },
+    })
+}
+
+struct ArmResult {
+    name: &'static str,
+    train_loss: f32,
+    train_acc: f32,
+    test_loss: f32,
+    test_acc: f32,
+    first_over_09: Option<usize>,
+    seconds: f64,
+    status: Status,
+}
+
+fn run_arm(name: &'static str, cfg: Config) -> ArmResult {
+    let start = Instant::now();
+    let mut tr = Trainer::new(cfg).expect("validated config");
+    tr.run_to_end(|_| {});
+    let m = tr.metrics();
+    let first_switch = tr.switches().first().copied().unwrap_or(0);
+    let first_over_09 = (0..m.len())
+        .find(|&i| m.epoch[i] as usize > first_switch && m.test_acc[i] > 0.9 && tr.switches().len() > 0)
+        .map(|i| m.epoch[i] as usize);
+    let i = m.len() - 1;
+    let (_, test_loss, test_acc) = m.last_test().unwrap_or((0, f32::NAN, f32::NAN));
+    ArmResult {
+        name,
+        train_loss: m.train_loss[i],
+        train_acc: m.train_acc[i],
+        test_loss,
+        test_acc,
+        first_over_09,
+        seconds: start.elapsed().as_secs_f64(),
+        status: tr.status().clone(),
+    }
+}
+
+fn reproduce_cmd(mut args: Args) -> CmdResult {
+    let what = if args.rest.first().is_some_and(|a| !a.starts_with("--")) { args.rest.remove(0) } else { String::new() };
+    if what != "fig5" {
+        return Err(Usage(format!("reproduce knows 'fig5', not '{what}'")));
+    }
+    let seed: u64 = args.parsed("--seed", "a non-negative integer")?.unwrap_or(0);
+    let fresh = args.flag("--fresh-adam");
+    let scale: f64 = args.parsed("--epochs-scale", "a number in (0, 1]")?.unwrap_or(1.0);
+    args.finish()?;
+    if !(scale > 0.0 && scale <= 1.0) {
+        return Err(Usage(format!("--epochs-scale {scale}: expected a number in (0, 1]")));
+    }
+    let mut curriculum = Config::fig5();
+    curriculum.data.seed = seed;
+    curriculum.optim.reset_at_switch = fresh;
+    for ph in &mut curriculum.schedule.phases {
+        ph.epochs = ((ph.epochs as f64 * scale).round() as usize).max(1);
+    }
+    let mut scratch = curriculum.clone();
+    scratch.schedule.phases = vec![pathscope::config::Phase { p: 4, epochs: curriculum.total_epochs() }];
+    println!(
+        "figure 5, seed {seed}: scratch p=4 for {} epochs vs curriculum p=2 for {} then p=4 for {} \
+         (T=12, k=5, n=2048, d=32, lr=1e-3, full batch{}), two threads",
+        scratch.total_epochs(),
+        curriculum.schedule.phases[0].epochs,
+        curriculum.schedule.phases[1].epochs,
+        if fresh { ", fresh Adam at the switch" } else { "" }
+    );
+    let start = Instant::now();
+    let (a, b) = std::thread::scope(|s| {
+        let h1 = s.spawn(|| run_arm("scratch", scratch));
+        let h2 = s.spawn(|| run_arm("curriculum", curriculum));
+        (h1.join().expect("scratch arm"), h2.join().expect("curriculum arm"))
+    });
+    println!(
+        "{:<11} {:>10} {:>9} {:>10} {:>9} {:>14} {:>8}",
+        "arm", "train_loss", "train_acc", "test_loss", "test_acc", "first_test>0.9", "wall_s"
+    );
+    for r in [&a, &b] {
+        let first = r.first_over_09.map(|e| e.to_string()).unwrap_or_else(|| "never".into());
+        println!(
+            "{:<11} {:>10.4} {:>9.3} {:>10.4} {:>9.3} {:>14} {:>8.1}",
+            r.name, r.train_loss, r.train_acc, r.test_loss, r.test_acc, first, r.seconds
+        );
+        if let Status::Diverged { message, .. } = &r.status {
+            println!("  {}: {message}", r.name);
+        }
+    }
+    println!("total wall time {:.1} s", start.elapsed().as_secs_f64());
+    println!("scratch_test_acc={:.4} curriculum_test_acc={:.4}", a.test_acc, b.test_acc);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pathscope_bench(args: Args) -> CmdResult {
+    args.finish()?;
+    Err(Usage("bench is not built yet".into()))
+}

@@ -1,0 +1,202 @@
+//! The element-wise ops of the model, each forward next to its backward.
+//!
+//! Conventions (after llm.c): outputs first, gradients prefixed `d`, backward passes accumulate
+//! with `+=` where a tensor receives gradient from several places. Transcendentals come from
+//! `libm` (pure Rust) so every platform computes the same bits.
+
+use core::f32::consts::FRAC_1_SQRT_2;
+
+/// RMS norm without gain, eps outside the root (the authors' code; SPEC.md):
+/// ```text
+/// r = sqrt(mean_i x_i^2),   c = 1 / (r + eps),   y = c x
+/// ```
+/// Returns `r`.
+#[inline]
+pub fn rmsnorm_forward(y: &mut [f32], x: &[f32], eps: f32) -> f32 {
+    let mut ss = 0.0f32;
+    for &v in x {
+        ss = ss + v * v;
+    }
+    let r = libm::sqrtf(ss / x.len() as f32);
+    let c = 1.0 / (r + eps);
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi = xi * c;
+    }
+    r
+}
+
+/// Backward of [`rmsnorm_forward`], given its input `x` and returned `r`:
+/// ```text
+/// dx_j += c dy_j - x_j c^2 (dy . x) / (d r)
+/// ```
+/// (from dc/dx_j = -c^2 x_j / (d r)). At x = 0 the second term is 0 (its limit), not 0/0.
+#[inline]
+pub fn rmsnorm_backward(dx: &mut [f32], dy: &[f32], x: &[f32], r: f32, eps: f32) {
+    let c = 1.0 / (r + eps);
+    let mut dot = 0.0f32;
+    for (&g, &v) in dy.iter().zip(x) {
+        dot = dot + g * v;
+    }
+    let coef = if r > 0.0 { c * c * dot / (x.len() as f32 * r) } else { 0.0 };
+    for ((dxi, &g), &v) in dx.iter_mut().zip(dy).zip(x) {
+        *dxi += c * g - v * coef;
+    }
+}
+
+/// Softmax in place, max-subtracted: `a_t = exp(s_t - max s) / sum_u exp(s_u - max s)`.
+#[inline]
+pub fn softmax_forward(a: &mut [f32]) {
+    let mut m = f32::NEG_INFINITY;
+    for &v in a.iter() {
+        m = m.max(v);
+    }
+    let mut sum = 0.0f32;
+    for v in a.iter_mut() {
+        *v = libm::expf(*v - m);
+        sum = sum + *v;
+    }
+    let inv = 1.0 / sum;
+    for v in a.iter_mut() {
+        *v = *v * inv;
+    }
+}
+
+/// Backward of softmax: `ds_t = a_t (da_t - sum_u a_u da_u)`.
+#[inline]
+pub fn softmax_backward(ds: &mut [f32], da: &[f32], a: &[f32]) {
+    let mut dot = 0.0f32;
+    for (&ai, &gi) in a.iter().zip(da) {
+        dot = dot + ai * gi;
+    }
+    for ((dsi, &ai), &gi) in ds.iter_mut().zip(a).zip(da) {
+        *dsi = ai * (gi - dot);
+    }
+}
+
+/// Exact GELU (PyTorch's default, not the tanh approximation):
+/// ```text
+/// GELU(x) = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2
+/// ```
+#[inline]
+pub fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + libm::erff(x * FRAC_1_SQRT_2))
+}
+
+/// Derivative of exact GELU: `Phi(x) + x phi(x)`, `phi(x) = exp(-x^2 / 2) / sqrt(2 pi)`.
+#[inline]
+pub fn gelu_grad(x: f32) -> f32 {
+    const INV_SQRT_2PI: f32 = 0.398_942_3;
+    0.5 * (1.0 + libm::erff(x * FRAC_1_SQRT_2)) + x * INV_SQRT_2PI * libm::expf(-0.5 * x * x)
+}
+
+/// Cross-entropy of one row of logits; writes the softmax probabilities into `probs` and
+/// returns `log sum exp(l) - l_y`.
+#[inline]
+pub fn cross_entropy_forward(probs: &mut [f32], logits: &[f32], y: usize) -> f32 {
+    let mut m = f32::NEG_INFINITY;
+    for &v in logits {
+        m = m.max(v);
+    }
+    let mut sum = 0.0f32;
+    for (p, &l) in probs.iter_mut().zip(logits) {
+        *p = libm::expf(l - m);
+        sum = sum + *p;
+    }
+    let inv = 1.0 / sum;
+    for p in probs.iter_mut() {
+        *p = *p * inv;
+    }
+    m + libm::logf(sum) - logits[y]
+}
+
+/// Backward of the batch-mean cross-entropy for one row: `dl = (probs - onehot(y)) * scale`,
+/// with `scale = 1 / B`.
+#[inline]
+pub fn cross_entropy_backward(dlogits: &mut [f32], probs: &[f32], y: usize, scale: f32) {
+    for (i, (dl, &p)) in dlogits.iter_mut().zip(probs).enumerate() {
+        let onehot = if i == y { 1.0 } else { 0.0 };
+        *dl = (p - onehot) * scale;
+    }
+}
+
+/// Index of the first largest logit: the predicted class.
+#[inline]
+pub fn argmax(xs: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in xs.iter().enumerate() {
+        if v > xs[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Central difference of a scalar function, in f64 around an f32 point.
+    fn fd(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+        let h = 1e-4;
+        (f(x + h) - f(x - h)) / (2.0 * h)
+    }
+
+    fn gelu64(x: f64) -> f64 {
+        0.5 * x * (1.0 + libm::erf(x / 2f64.sqrt()))
+    }
+
+    #[test]
+    fn gelu_matches_closed_form_and_its_derivative() {
+        for &x in &[-6.0f32, -2.5, -1.0, -0.1, 0.0, 0.3, 1.0, 2.0, 5.0] {
+            assert!((gelu(x) as f64 - gelu64(x as f64)).abs() < 1e-6, "{x}");
+            assert!((gelu_grad(x) as f64 - fd(gelu64, x as f64)).abs() < 1e-5, "{x}");
+        }
+        // Known values: GELU(1) = Phi(1) = 0.841344746...
+        assert!((gelu(1.0) - 0.841_344_75).abs() < 1e-6);
+    }
+
+    #[test]
+    fn rmsnorm_backward_matches_finite_differences() {
+        let x = [0.3f32, -1.2, 2.0, 0.7, -0.4];
+        let dy = [0.5f32, -0.25, 1.0, 0.0, 2.0];
+        let eps = 1e-5f32;
+        let mut y = [0.0f32; 5];
+        let r = rmsnorm_forward(&mut y, &x, eps);
+        let mut dx = [0.0f32; 5];
+        rmsnorm_backward(&mut dx, &dy, &x, r, eps);
+        for j in 0..5 {
+            let f = |v: f64| {
+                let mut xs: Vec<f64> = x.iter().map(|&a| a as f64).collect();
+                xs[j] = v;
+                let r = (xs.iter().map(|a| a * a).sum::<f64>() / 5.0).sqrt();
+                xs.iter().zip(dy).map(|(a, g)| a / (r + eps as f64) * g as f64).sum()
+            };
+            assert!((dx[j] as f64 - fd(f, x[j] as f64)).abs() < 1e-4, "j={j}");
+        }
+        // Zero input: finite gradient c * dy.
+        let mut dx0 = [0.0f32; 5];
+        rmsnorm_backward(&mut dx0, &dy, &[0.0; 5], 0.0, eps);
+        assert!(dx0.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn softmax_and_cross_entropy() {
+        let mut a = [1.0f32, 2.0, 3.0];
+        softmax_forward(&mut a);
+        let e: Vec<f64> = [1.0f64, 2.0, 3.0].iter().map(|v| v.exp()).collect();
+        let z: f64 = e.iter().sum();
+        for i in 0..3 {
+            assert!((a[i] as f64 - e[i] / z).abs() < 1e-7);
+        }
+        let mut probs = [0.0f32; 3];
+        let loss = cross_entropy_forward(&mut probs, &[1.0, 2.0, 3.0], 0);
+        assert!((loss as f64 - (z.ln() - 1.0)).abs() < 1e-6);
+        // Huge logits do not overflow.
+        let loss = cross_entropy_forward(&mut probs, &[1000.0, 0.0, -1000.0], 1);
+        assert!((loss - 1000.0).abs() < 1e-3);
+        let da = [0.2f32, -0.1, 0.4];
+        let mut ds = [0.0f32; 3];
+        softmax_backward(&mut ds, &da, &a);
+        assert!(ds.iter().sum::<f32>().abs() < 1e-7);
+    }
+}
