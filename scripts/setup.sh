@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Set up everything `make serve` and `make test` need, installing only what is missing or at the
+# wrong version. Versions come from wasm-pack.toml (the one place they are pinned). Idempotent: when
+# everything is in place it only checks, and takes a few seconds.
+#
+# Needs: the Rust toolchain (rustup, cargo) and python3 >= 3.11. Debian packages are installed with
+# apt-get (as root, or through passwordless sudo).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+START=$SECONDS
+INSTALLED=()
+
+say() { printf 'setup: %s\n' "$*"; }
+die() {
+    printf 'setup: ERROR: %s\n' "$*" >&2
+    exit 1
+}
+
+# --- Prerequisites the setup cannot install itself --------------------------------------------
+command -v cargo >/dev/null || die "cargo not found. Install Rust with rustup (https://rustup.rs) and put ~/.cargo/bin on PATH."
+command -v rustup >/dev/null || die "rustup not found; it is needed to add the wasm32 target. Install Rust with rustup (https://rustup.rs)."
+command -v python3 >/dev/null || die "python3 not found; it reads the pins in wasm-pack.toml and serves the page. Install Debian's python3."
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    die "python3 >= 3.11 is needed (for tomllib); found $(python3 --version 2>&1)."
+
+# cargo installs binaries here; make sure what we install is what we run.
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+case ":$PATH:" in
+*":$CARGO_BIN:"*) ;;
+*) export PATH="$CARGO_BIN:$PATH" ;;
+esac
+
+PINS="$(python3 scripts/pins.py shell)" || die "could not read the pins in wasm-pack.toml (see above)."
+eval "$PINS"
+
+# --- wasm-bindgen-cli must be the very version of wasm-bindgen in Cargo.lock -------------------
+if [[ ! -f Cargo.lock ]]; then
+    say "Cargo.lock is missing: generating it (cargo generate-lockfile) to check the wasm-bindgen version"
+    cargo generate-lockfile
+fi
+LOCKED_WASM_BINDGEN="$(python3 scripts/pins.py lock wasm-bindgen)" || die "could not read Cargo.lock (see above)."
+[[ -n "$LOCKED_WASM_BINDGEN" ]] || die "Cargo.lock has no wasm-bindgen package; is wasm-bindgen still a dependency in Cargo.toml?"
+if [[ "$LOCKED_WASM_BINDGEN" != "$PIN_WASM_BINDGEN_CLI" ]]; then
+    die "version mismatch: wasm-pack.toml pins wasm-bindgen-cli $PIN_WASM_BINDGEN_CLI but Cargo.lock has wasm-bindgen $LOCKED_WASM_BINDGEN.
+       They must be equal (the CLI generates the JS glue for the library's exact version).
+       Change [toolchain] wasm-bindgen-cli in wasm-pack.toml, or the \"=\" pin of wasm-bindgen in Cargo.toml, so both agree."
+fi
+
+# --- The wasm32 build must turn on the pinned target features (SIMD) --------------------------
+for feature in $PIN_TARGET_FEATURES; do
+    grep -q -- "target-feature=$feature" .cargo/config.toml 2>/dev/null ||
+        die ".cargo/config.toml does not pass -C target-feature=$feature for $PIN_TARGET, which wasm-pack.toml [build] target-features requires."
+done
+
+# --- rustup target ---------------------------------------------------------------------------
+if rustup target list --installed | grep -qx "$PIN_TARGET"; then
+    say "ok   rust target $PIN_TARGET"
+else
+    say "INSTALL rust target $PIN_TARGET (missing; the browser build compiles for it)"
+    rustup target add "$PIN_TARGET"
+    INSTALLED+=("rust target $PIN_TARGET")
+fi
+
+# --- cargo-installed tools -------------------------------------------------------------------
+# Prints the version a binary reports (second word of `--version`'s first line), or nothing.
+tool_version() {
+    local out
+    # Whole output first: `| head -n 1` could kill the tool with SIGPIPE and fail under pipefail.
+    out="$("$1" --version 2>/dev/null)" || return 0
+    out="${out%%$'\n'*}"
+    set -- $out
+    printf '%s' "${2:-}"
+}
+
+# ensure_cargo_tool CRATE VERSION LOCKED(yes/no) WHY BIN...
+ensure_cargo_tool() {
+    local crate=$1 version=$2 locked=$3 why=$4
+    shift 4
+    local bin have reason=""
+    for bin in "$@"; do
+        if ! command -v "$bin" >/dev/null; then
+            reason="$bin is missing"
+            break
+        fi
+        have="$(tool_version "$bin")"
+        if [[ "$have" != "$version" ]]; then
+            reason="$bin is ${have:-of unknown version} at $(command -v "$bin"), $version is pinned"
+            break
+        fi
+    done
+    if [[ -z "$reason" ]]; then
+        say "ok   $crate $version"
+        return
+    fi
+    # --force: replace a binary of another version even if cargo did not install it.
+    local flags=(--version "$version" --force)
+    [[ "$locked" == yes ]] && flags+=(--locked)
+    say "INSTALL $crate $version ($reason; $why). A few minutes on two cores."
+    cargo install "$crate" "${flags[@]}"
+    INSTALLED+=("$crate $version")
+    for bin in "$@"; do
+        have="$(tool_version "$bin")"
+        [[ "$have" == "$version" ]] ||
+            die "after installing $crate $version, '$bin' on PATH is still ${have:-missing} ($(command -v "$bin" || echo 'not found')). Put $CARGO_BIN first on PATH."
+    done
+}
+
+ensure_cargo_tool wasm-pack "$PIN_WASM_PACK" yes \
+    "it builds the crate for the browser and runs the browser tests" \
+    wasm-pack
+# Not --locked: the lockfile published with wasm-bindgen-cli 0.2.130 locks webpki-roots 1.0.11,
+# which has been yanked, so `cargo install --locked` fails to resolve. Without --locked cargo picks
+# current compatible dependencies; the CLI's own version (the part that must match) is still exact.
+ensure_cargo_tool wasm-bindgen-cli "$PIN_WASM_BINDGEN_CLI" no \
+    "wasm-pack uses it to generate the JS glue and to run wasm tests; it must match wasm-bindgen in Cargo.lock" \
+    wasm-bindgen wasm-bindgen-test-runner
+ensure_cargo_tool geckodriver "$PIN_GECKODRIVER" yes \
+    "wasm-pack test --firefox drives Firefox through it" \
+    geckodriver
+
+# --- Debian packages -------------------------------------------------------------------------
+command -v dpkg-query >/dev/null ||
+    die "dpkg-query not found: this setup installs browsers with Debian's apt. On another system install by hand: $PIN_DEBIAN_PACKAGES, Node.js >= 18 with npm."
+
+deb_installed() { [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == installed ]]; }
+
+MISSING_DEBS=()
+for pkg in $PIN_DEBIAN_PACKAGES; do
+    if deb_installed "$pkg"; then
+        say "ok   debian $pkg"
+    else
+        MISSING_DEBS+=("$pkg")
+    fi
+done
+# Node.js and npm run the end-to-end tests (e2e/). Install Debian's only if there is none at all.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    MISSING_DEBS+=(nodejs npm)
+else
+    say "ok   node $(node --version), npm $(npm --version)"
+fi
+
+if ((${#MISSING_DEBS[@]})); then
+    say "INSTALL debian ${MISSING_DEBS[*]} (missing: firefox-esr and chromium run the browser tests, chromium-driver drives Chromium for wasm-pack test --chrome, binaryen gives wasm-opt, nodejs/npm run e2e/)"
+    if [[ $EUID -eq 0 ]]; then
+        APT=(apt-get)
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        APT=(sudo apt-get)
+    else
+        die "installing Debian packages needs root. Run as root: apt-get update && apt-get install -y ${MISSING_DEBS[*]}"
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${APT[@]}" update
+    "${APT[@]}" install -y "${MISSING_DEBS[@]}"
+    INSTALLED+=("debian ${MISSING_DEBS[*]}")
+fi
+for bin in "$PIN_CHROMIUM" "$PIN_CHROMEDRIVER"; do
+    [[ -x "$bin" ]] || die "$bin not found although its Debian package is installed; wasm-pack.toml [debian] names the path."
+done
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+((NODE_MAJOR >= 20)) || die "Node.js >= 20 is needed by playwright-core (e2e/); found $(node --version). Install a newer Node.js."
+command -v firefox >/dev/null || die "firefox not on PATH although firefox-esr is installed; geckodriver looks for 'firefox'."
+command -v wasm-opt >/dev/null || die "wasm-opt not on PATH although binaryen is installed."
+
+# --- npm packages of the end-to-end tests ----------------------------------------------------
+# `npm ci` when node_modules is missing or was installed from another package-lock.json.
+if [[ -f e2e/package-lock.json ]]; then
+    STAMP=e2e/node_modules/.pathscope-lock.sha256
+    WANT="$(sha256sum e2e/package-lock.json | cut -d' ' -f1) node-$(node --version)"
+    if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then
+        say "ok   e2e npm packages"
+    else
+        if [[ -d e2e/node_modules ]]; then why="e2e/package-lock.json or node changed since the last npm ci"; else why="e2e/node_modules is missing"; fi
+        say "INSTALL e2e npm packages with npm ci ($why; the end-to-end tests drive Chromium with playwright-core)"
+        (cd e2e && npm ci --no-audit --no-fund)
+        printf '%s\n' "$WANT" >"$STAMP"
+        INSTALLED+=("e2e npm packages")
+    fi
+fi
+
+if ((${#INSTALLED[@]})); then
+    joined="$(printf '%s; ' "${INSTALLED[@]}")"
+    say "done in $((SECONDS - START))s; installed: ${joined%; }"
+else
+    say "done in $((SECONDS - START))s; everything was already in place, nothing installed"
+fi
