@@ -1,0 +1,45 @@
+# pathscope: the two README commands are `make serve` and `make test`.
+# Everything else here is a step of those two, callable on its own. Versions: wasm-pack.toml.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Tools installed by `cargo install` must be found (and found first) even on a bare PATH.
+CARGO_HOME ?= $(HOME)/.cargo
+export PATH := $(CARGO_HOME)/bin:$(PATH)
+
+PORT ?= 8000
+
+.PHONY: help setup build serve test test-native test-firefox test-chrome test-e2e clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  (PORT=$(PORT) for serve; see README.md)"
+
+setup: ## install what is missing of the pinned toolchain (idempotent; seconds when nothing is)
+	@scripts/setup.sh
+
+build: setup ## build the release wasm into www/pkg (wasm-pack build --release --target web)
+	@scripts/build.sh
+
+serve: build ## build, then serve www/ on http://127.0.0.1:$(PORT)/ (PORT=... to change)
+	@python3 scripts/serve.py --port "$(PORT)"
+
+test: setup ## run every suite: native, Firefox, Chromium, end-to-end; non-zero exit on any failure
+	@scripts/test.sh
+
+test-native: setup ## cargo test (all targets and doctests)
+	@scripts/test.sh native
+
+test-firefox: setup ## wasm-pack test --headless --firefox
+	@scripts/test.sh firefox
+
+test-chrome: setup ## wasm-pack test --headless --chrome (Debian's chromium + chromedriver)
+	@scripts/test.sh chrome
+
+test-e2e: setup ## build the release wasm, serve it, run e2e/ in headless Chromium
+	@scripts/test.sh e2e
+
+clean: ## remove build output (target/, www/pkg/, out/); keeps installed tools
+	rm -rf target www/pkg out
