@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Run the test suites and print a summary; exit non-zero if any suite failed.
+#
+#   scripts/test.sh [native] [firefox] [chrome] [e2e]     (no argument: all four, in this order)
+#
+# Run scripts/setup.sh first (`make test` does). Every requested suite runs even if an earlier one
+# failed, so one run shows all failures. Each suite's full output is also kept in out/test/<suite>.log.
+#
+# Environment:
+#   PATHSCOPE_SHARED            shared data (fixtures) the tests read; default <repo>/../shared
+#   WASM_BINDGEN_TEST_TIMEOUT   seconds a browser test binary may run (default here: 600)
+#   CHROMIUM                    browser for the e2e tests (default from wasm-pack.toml)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+PINS="$(python3 scripts/pins.py shell)" || { echo "test: could not read wasm-pack.toml" >&2; exit 1; }
+eval "$PINS"
+
+ALL_SUITES=(native firefox chrome e2e)
+SUITES=("$@")
+((${#SUITES[@]})) || SUITES=("${ALL_SUITES[@]}")
+for suite in "${SUITES[@]}"; do
+    [[ " ${ALL_SUITES[*]} " == *" $suite "* ]] || {
+        echo "test: unknown suite '$suite'; choose from: ${ALL_SUITES[*]}" >&2
+        exit 2
+    }
+done
+
+export PATHSCOPE_SHARED="${PATHSCOPE_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
+[[ -d "$PATHSCOPE_SHARED" ]] || echo "test: note: PATHSCOPE_SHARED=$PATHSCOPE_SHARED does not exist; tests that read shared fixtures will fail"
+# The runner's default (20 s) is too short for browser tests that train a model.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
+export CHROMIUM="${CHROMIUM:-$PIN_CHROMIUM}"
+# wasm-pack ignores these (it finds the drivers on PATH, or takes --chromedriver/--geckodriver),
+# but wasm-bindgen-test-runner honours them when run directly.
+export CHROMEDRIVER="$PIN_CHROMEDRIVER"
+GECKODRIVER="$(command -v geckodriver)" || { echo "test: geckodriver not on PATH; run scripts/setup.sh" >&2; exit 1; }
+export GECKODRIVER
+
+LOG_DIR="$ROOT/out/test"
+mkdir -p "$LOG_DIR"
+
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- The suites (each runs in a subshell; its exit status is the suite's result) ---------------
+suite_native() {
+    cargo test --all-targets
+    cargo test --doc
+}
+
+suite_firefox() {
+    wasm-pack test --headless --firefox --geckodriver "$GECKODRIVER"
+}
+
+suite_chrome() {
+    wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER"
+}
+
+suite_e2e() {
+    scripts/build.sh
+    local server_log="$LOG_DIR/e2e-server.log"
+    python3 scripts/serve.py --port 0 >"$server_log" 2>&1 &
+    local server_pid=$!
+    # This suite runs in its own subshell: stop the server whenever it ends (pass, fail, Ctrl-C).
+    trap "kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null" EXIT
+    local url="" _
+    for _ in $(seq 100); do
+        url="$(grep -o 'http://[^ ]*/' "$server_log" | head -n 1 || true)"
+        [[ -n "$url" ]] && break
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ -z "$url" ]]; then
+        echo "test: the page server did not start:" >&2
+        cat "$server_log" >&2
+        return 1
+    fi
+    echo "test: page served at $url (server log: $server_log)"
+    (cd e2e && PATHSCOPE_BASE_URL="$url" node --test --test-reporter=spec tests/)
+}
+
+# Prints a one-line count of what a suite's log says ran.
+counts() {
+    local log=$1
+    case $2 in
+    e2e)
+        awk '/^ℹ (tests|pass|fail) /{printf "%s %s, ", $3, $2}' "$log" | sed 's/, $//'
+        ;;
+    *)
+        awk '/^test result:/{gsub(";", ""); p += $4; f += $6; n++} END {if (n) printf "%d passed, %d failed (%d test runs)", p, f, n}' "$log"
+        ;;
+    esac
+}
+
+declare -A RESULT DURATION
+FAILED=0
+for suite in "${SUITES[@]}"; do
+    log="$LOG_DIR/$suite.log"
+    printf '\n===== test suite: %s =====\n' "$suite"
+    start=$SECONDS
+    set +e
+    (
+        set -euo pipefail
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+        "suite_$suite"
+    ) 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    DURATION[$suite]=$((SECONDS - start))
+    if ((status == 0)); then RESULT[$suite]=PASS; else RESULT[$suite]="FAIL (exit $status)"; FAILED=1; fi
+done
+
+printf '\n===== test summary =====\n'
+for suite in "${SUITES[@]}"; do
+    case $suite in
+    native) what="cargo test --all-targets, --doc (native)" ;;
+    firefox) what="wasm-pack test --headless --firefox (Firefox)" ;;
+    chrome) what="wasm-pack test --headless --chrome (Chromium)" ;;
+    e2e) what="e2e/ with node --test (Chromium, served page)" ;;
+    esac
+    printf '%-8s %-6s %5ss  %-48s %s\n' "$suite" "${RESULT[$suite]%% *}" "${DURATION[$suite]}" "$what" "$(counts "$LOG_DIR/$suite.log" "$suite")"
+done
+printf 'logs: %s/<suite>.log\n' "${LOG_DIR#"$ROOT"/}"
+if ((FAILED)); then
+    echo "RESULT: FAIL"
+    exit 1
+fi
+echo "RESULT: PASS"
