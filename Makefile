@@ -18,28 +18,28 @@ help: ## list the targets
 	@echo "  (PORT=$(PORT) for serve; see README.md)"
 
 setup: ## install what is missing of the pinned toolchain (idempotent; seconds when nothing is)
-	@scripts/setup.sh
+	@bash scripts/setup.sh
 
 build: setup ## build the release wasm into www/pkg (wasm-pack build --release --target web)
-	@scripts/build.sh
+	@bash scripts/build.sh
 
 serve: build ## build, then serve www/ on http://127.0.0.1:$(PORT)/ (PORT=... to change)
 	@python3 scripts/serve.py --port "$(PORT)"
 
 test: setup ## run every suite: native, Firefox, Chromium, end-to-end; non-zero exit on any failure
-	@scripts/test.sh
+	@bash scripts/test.sh
 
 test-native: setup ## cargo test (all targets and doctests)
-	@scripts/test.sh native
+	@bash scripts/test.sh native
 
 test-firefox: setup ## wasm-pack test --headless --firefox
-	@scripts/test.sh firefox
+	@bash scripts/test.sh firefox
 
 test-chrome: setup ## wasm-pack test --headless --chrome (Debian's chromium + chromedriver)
-	@scripts/test.sh chrome
+	@bash scripts/test.sh chrome
 
 test-e2e: setup ## build the release wasm, serve it, run e2e/ in headless Chromium
-	@scripts/test.sh e2e
+	@bash scripts/test.sh e2e
 
 clean: ## remove build output (target/, www/pkg/, out/); keeps installed tools
 	rm -rf target www/pkg out

@@ -61,7 +61,7 @@ suite_chrome() {
 }
 
 suite_e2e() {
-    scripts/build.sh
+    bash scripts/build.sh
     local server_log="$LOG_DIR/e2e-server.log"
     python3 scripts/serve.py --port 0 >"$server_log" 2>&1 &
     local server_pid=$!
