@@ -77,6 +77,8 @@ pub enum Status {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct StepReport {
     pub stepped: bool,
+    /// Mean loss of the minibatch, measured before its update (NaN if no step was taken).
+    pub loss: f32,
     pub epoch_ended: bool,
     pub phase_switched: bool,
 }
@@ -290,7 +292,7 @@ impl Trainer {
 
     /// One optimizer step on the next minibatch; ends the epoch (and the phase) when due.
     pub fn step(&mut self) -> StepReport {
-        let mut report = StepReport::default();
+        let mut report = StepReport { loss: f32::NAN, ..Default::default() };
         if !self.is_running() {
             return report;
         }
@@ -326,6 +328,7 @@ impl Trainer {
         self.adam.step(&mut self.params, &self.grads);
         self.step += 1;
         report.stepped = true;
+        report.loss = stats.loss as f32;
         self.epoch_loss += stats.loss * b as f64;
         self.epoch_correct += stats.correct;
         self.epoch_count += b;
@@ -381,9 +384,10 @@ impl Trainer {
 
     /// Steps until the current epoch ends (or the run stops).
     pub fn epoch_step(&mut self) -> StepReport {
-        let mut report = StepReport::default();
+        let mut report = StepReport { loss: f32::NAN, ..Default::default() };
         while self.is_running() {
             let r = self.step();
+            report.loss = r.loss;
             report.stepped |= r.stepped;
             report.phase_switched |= r.phase_switched;
             if r.epoch_ended {

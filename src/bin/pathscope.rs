@@ -116,7 +116,8 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
     let mut worst = 0.0f64;
     for r in &rows {
         let mark = if r.rel_err > tol { "  FAIL" } else { "" };
-        println!("{:<22} rel_err={:.3e}  (max|torch|={:.3e}){mark}", r.name, r.rel_err, r.max_abs_torch);
+        let masked = if r.masked > 0 { format!("  [{} ill-conditioned entries checked only against |step| <= lr]", r.masked) } else { String::new() };
+        println!("{:<22} rel_err={:.3e}  (max|torch|={:.3e}){mark}{masked}", r.name, r.rel_err, r.max_abs_torch);
         worst = worst.max(r.rel_err);
     }
     println!("max_rel_err={worst:.3e}");

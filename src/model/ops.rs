@@ -77,16 +77,18 @@ pub fn softmax_backward(ds: &mut [f32], da: &[f32], a: &[f32]) {
 /// ```text
 /// GELU(x) = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2
 /// ```
+/// computed as `x erfc(-x / sqrt 2) / 2`: for negative x, `1 + erf` cancels away the digits of
+/// the small result (at x = -5 almost all of them), erfc keeps them.
 #[inline]
 pub fn gelu(x: f32) -> f32 {
-    0.5 * x * (1.0 + libm::erff(x * FRAC_1_SQRT_2))
+    0.5 * x * libm::erfcf(-x * FRAC_1_SQRT_2)
 }
 
 /// Derivative of exact GELU: `Phi(x) + x phi(x)`, `phi(x) = exp(-x^2 / 2) / sqrt(2 pi)`.
 #[inline]
 pub fn gelu_grad(x: f32) -> f32 {
     const INV_SQRT_2PI: f32 = 0.398_942_3;
-    0.5 * (1.0 + libm::erff(x * FRAC_1_SQRT_2)) + x * INV_SQRT_2PI * libm::expf(-0.5 * x * x)
+    0.5 * libm::erfcf(-x * FRAC_1_SQRT_2) + x * INV_SQRT_2PI * libm::expf(-0.5 * x * x)
 }
 
 /// Cross-entropy of one row of logits; writes the softmax probabilities into `probs` and
@@ -153,6 +155,11 @@ mod tests {
         }
         // Known values: GELU(1) = Phi(1) = 0.841344746...
         assert!((gelu(1.0) - 0.841_344_75).abs() < 1e-6);
+        // Far in the negative tail the value is tiny but must keep its relative accuracy.
+        for &x in &[-4.0f32, -5.0, -7.0] {
+            let rel = (gelu(x) as f64 / gelu64(x as f64) - 1.0).abs();
+            assert!(rel < 1e-5, "GELU({x}) relative error {rel:e}");
+        }
     }
 
     #[test]
