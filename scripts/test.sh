@@ -66,7 +66,7 @@ suite_e2e() {
     python3 scripts/serve.py --port 0 >"$server_log" 2>&1 &
     local server_pid=$!
     # This suite runs in its own subshell: stop the server whenever it ends (pass, fail, Ctrl-C).
-    trap "kill $server_pid 2>/dev/null; wait $server_pid 2>/dev/null" EXIT
+    trap "kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true" EXIT
     local url="" _
     for _ in $(seq 100); do
         url="$(grep -o 'http://[^ ]*/' "$server_log" | head -n 1 || true)"
