@@ -4,6 +4,7 @@
 //! The core (config, data, model, optim, train, experiments, viz) never touches JavaScript;
 //! `wasm` is the only module that does.
 
+pub mod bench;
 pub mod config;
 pub mod data;
 pub mod experiments;

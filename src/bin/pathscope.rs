@@ -322,7 +322,60 @@ fn reproduce_cmd(mut args: Args) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-fn pathscope_bench(args: Args) -> CmdResult {
+/// Median milliseconds of `f` over repetitions filling about `budget_ms` (at least `min_reps`),
+/// after one warm-up call.
+fn time_ms(budget_ms: f64, min_reps: usize, mut f: impl FnMut() -> f64) -> (f64, f64) {
+    let mut sink = f();
+    let mut times = Vec::new();
+    let start = Instant::now();
+    while times.len() < min_reps || start.elapsed().as_secs_f64() * 1e3 < budget_ms {
+        let t = Instant::now();
+        sink += f();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    std::hint::black_box(sink);
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (times[times.len() / 2], times[0])
+}
+
+fn pathscope_bench(mut args: Args) -> CmdResult {
+    use pathscope::bench::{peak_flops, peak_kernel, MlpKernels, Workload};
+    let quick = args.flag("--quick");
     args.finish()?;
-    Err(Usage("bench is not built yet".into()))
+    let budget = if quick { 300.0 } else { 2000.0 };
+    let mut w = Workload::fig5();
+    println!("pathscope bench: figure-5 setting (T=12, k=5, d=32, h=128, V=4, n=2048, p=4), one thread");
+    println!(
+        "machine: {} ({} logical cores), build: {} {}",
+        cpu_model(),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        std::env::consts::ARCH,
+        if cfg!(target_feature = "avx2") { "avx2" } else if cfg!(target_feature = "sse2") { "sse2" } else { "scalar" }
+    );
+    let (epoch_ms, epoch_min) = time_ms(budget, 10, || w.epoch());
+    let (eval_ms, eval_min) = time_ms(budget / 2.0, 10, || w.eval());
+    let (step_ms, step_min) = time_ms(budget / 2.0, 50, || w.step32());
+    let mut mlp = MlpKernels::fig5();
+    let (mlp_ms, _) = time_ms(budget / 2.0, 10, || mlp.run() as f64);
+    let iters = 2_000_000;
+    let (peak_ms, _) = time_ms(budget / 2.0, 5, || peak_kernel(iters) as f64);
+    let gflops = w.flops_per_epoch() / (epoch_ms * 1e6);
+    let mlp_gflops = mlp.flops() / (mlp_ms * 1e6);
+    let peak = peak_flops(iters) / (peak_ms * 1e6);
+    println!("training epoch (forward, backward, Adam; 2048 seqs): median {epoch_ms:.3} ms (min {epoch_min:.3}), {gflops:.2} GFLOP/s of {:.1} MFLOP", w.flops_per_epoch() / 1e6);
+    println!("test evaluation (2048 seqs):                         median {eval_ms:.3} ms (min {eval_min:.3})");
+    println!("minibatch step (32 seqs):                            median {step_ms:.3} ms (min {step_min:.3})");
+    println!("MLP kernels alone (6 products per epoch):            {mlp_ms:.3} ms, {mlp_gflops:.2} GFLOP/s = {:.0}% of peak", 100.0 * mlp_gflops / peak);
+    println!("f32x4 peak (8 independent mul+add chains):           {peak:.2} GFLOP/s");
+    println!(
+        "native epoch_ms={epoch_ms:.3} eval_ms={eval_ms:.3} step32_ms={step_ms:.4} gflops={gflops:.2} peak_gflops={peak:.2} mlp_gflops={mlp_gflops:.2}"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into())
 }

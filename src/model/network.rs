@@ -17,7 +17,7 @@
 
 use super::ops::*;
 use super::{Dims, Layout, CHUNK, RMS_EPS};
-use crate::kernels::{gemm_acc, Strided};
+use crate::kernels::{gelu_forward, gemm_acc, Strided};
 
 /// Loss and accuracy of a batch (loss is the batch mean, as the optimizer sees it).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -61,6 +61,7 @@ pub struct Workspace {
     vn: Vec<f32>,     // (C, d) normalized z_A
     a1: Vec<f32>,     // (C, h) MLP pre-activation
     g: Vec<f32>,      // (C, h) GELU(a1)
+    gp: Vec<f32>,     // (C, h) GELU'(a1), kept for the backward pass
     zo: Vec<f32>,     // (C, d)
     logits: Vec<f32>, // (C, V)
     probs: Vec<f32>,  // (C, V)
@@ -101,6 +102,7 @@ impl Workspace {
             vn: z(c * d),
             a1: z(c * h),
             g: z(c * h),
+            gp: z(c * h),
             zo: z(c * d),
             logits: z(c * v),
             probs: z(c * v),
@@ -148,7 +150,8 @@ impl Workspace {
 
     /// Forward pass of `c <= CHUNK` sequences; keeps the activations for [`Self::backward_chunk`].
     /// Returns the sum (not mean) of the losses and the number of correct predictions.
-    fn forward_chunk(&mut self, params: &[f32], tokens: &[u8], targets: &[u8], c: usize) -> (f64, usize) {
+    /// With `train`, GELU's derivative is kept for the backward pass.
+    fn forward_chunk(&mut self, params: &[f32], tokens: &[u8], targets: &[u8], c: usize, train: bool) -> (f64, usize) {
         let Dims { v, t, d, h } = self.dims;
         let l = &self.layout;
         // Attention over the tables, and the attention-weighted sum of u.
@@ -182,9 +185,8 @@ impl Workspace {
             self.a1[b * h..(b + 1) * h].copy_from_slice(b1);
         }
         gemm_acc(c, h, d, Strided::rows(&self.vn, d), &self.w1t, h, &mut self.a1, h);
-        for (gi, &ai) in self.g[..c * h].iter_mut().zip(&self.a1[..c * h]) {
-            *gi = gelu(ai);
-        }
+        let gp = if train { Some(&mut self.gp[..c * h]) } else { None };
+        gelu_forward(&mut self.g[..c * h], gp, &self.a1[..c * h]);
         // z_O = (b_2 + g W_2^T) + z_A
         let b2 = &params[l.fc2_b.clone()];
         for b in 0..c {
@@ -234,8 +236,8 @@ impl Workspace {
         self.da[..c * h].fill(0.0);
         gemm_acc(c, h, d, Strided::rows(&self.dzo, d), &params[l.fc2_w.clone()], h, &mut self.da, h);
         // g = GELU(a):  da = dg GELU'(a)
-        for (dai, &ai) in self.da[..c * h].iter_mut().zip(&self.a1[..c * h]) {
-            *dai = *dai * gelu_grad(ai);
+        for (dai, &gp) in self.da[..c * h].iter_mut().zip(&self.gp[..c * h]) {
+            *dai = *dai * gp;
         }
         // a = v W_1^T + b_1:  db_1 += sum da;  dW_1 += da^T v;  dv = da W_1
         {
@@ -335,7 +337,7 @@ impl Workspace {
         while start < n {
             let c = CHUNK.min(n - start);
             let (x, y) = (&tokens[start * t..(start + c) * t], &targets[start..start + c]);
-            let (loss, correct) = self.forward_chunk(params, x, y, c);
+            let (loss, correct) = self.forward_chunk(params, x, y, c, true);
             stats.loss += loss;
             stats.correct += correct;
             self.backward_chunk(params, grads, x, y, c, scale);
@@ -367,7 +369,7 @@ impl Workspace {
         while start < n {
             let c = CHUNK.min(n - start);
             let (loss, correct) =
-                self.forward_chunk(params, &tokens[start * t..(start + c) * t], &targets[start..start + c], c);
+                self.forward_chunk(params, &tokens[start * t..(start + c) * t], &targets[start..start + c], c, false);
             stats.loss += loss;
             stats.correct += correct;
             visit(self, start, c);

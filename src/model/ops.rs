@@ -4,8 +4,6 @@
 //! with `+=` where a tensor receives gradient from several places. Transcendentals come from
 //! `libm` (pure Rust) so every platform computes the same bits.
 
-use core::f32::consts::FRAC_1_SQRT_2;
-
 /// RMS norm without gain, eps outside the root (the authors' code; SPEC.md):
 /// ```text
 /// r = sqrt(mean_i x_i^2),   c = 1 / (r + eps),   y = c x
@@ -73,23 +71,8 @@ pub fn softmax_backward(ds: &mut [f32], da: &[f32], a: &[f32]) {
     }
 }
 
-/// Exact GELU (PyTorch's default, not the tanh approximation):
-/// ```text
-/// GELU(x) = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2
-/// ```
-/// computed as `x erfc(-x / sqrt 2) / 2`: for negative x, `1 + erf` cancels away the digits of
-/// the small result (at x = -5 almost all of them), erfc keeps them.
-#[inline]
-pub fn gelu(x: f32) -> f32 {
-    0.5 * x * libm::erfcf(-x * FRAC_1_SQRT_2)
-}
-
-/// Derivative of exact GELU: `Phi(x) + x phi(x)`, `phi(x) = exp(-x^2 / 2) / sqrt(2 pi)`.
-#[inline]
-pub fn gelu_grad(x: f32) -> f32 {
-    const INV_SQRT_2PI: f32 = 0.398_942_3;
-    0.5 * libm::erfcf(-x * FRAC_1_SQRT_2) + x * INV_SQRT_2PI * libm::expf(-0.5 * x * x)
-}
+// GELU and its derivative are element-wise kernels with a SIMD version: see
+// `crate::kernels::gelu_lane`.
 
 /// Cross-entropy of one row of logits; writes the softmax probabilities into `probs` and
 /// returns `log sum exp(l) - l_y`.
@@ -141,25 +124,6 @@ mod tests {
     fn fd(f: impl Fn(f64) -> f64, x: f64) -> f64 {
         let h = 1e-4;
         (f(x + h) - f(x - h)) / (2.0 * h)
-    }
-
-    fn gelu64(x: f64) -> f64 {
-        0.5 * x * (1.0 + libm::erf(x / 2f64.sqrt()))
-    }
-
-    #[test]
-    fn gelu_matches_closed_form_and_its_derivative() {
-        for &x in &[-6.0f32, -2.5, -1.0, -0.1, 0.0, 0.3, 1.0, 2.0, 5.0] {
-            assert!((gelu(x) as f64 - gelu64(x as f64)).abs() < 1e-6, "{x}");
-            assert!((gelu_grad(x) as f64 - fd(gelu64, x as f64)).abs() < 1e-5, "{x}");
-        }
-        // Known values: GELU(1) = Phi(1) = 0.841344746...
-        assert!((gelu(1.0) - 0.841_344_75).abs() < 1e-6);
-        // Far in the negative tail the value is tiny but must keep its relative accuracy.
-        for &x in &[-4.0f32, -5.0, -7.0] {
-            let rel = (gelu(x) as f64 / gelu64(x as f64) - 1.0).abs();
-            assert!(rel < 1e-5, "GELU({x}) relative error {rel:e}");
-        }
     }
 
     #[test]
