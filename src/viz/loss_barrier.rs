@@ -1,0 +1,221 @@
+//! Figure 6: train and test loss along the straight line between two trained models,
+//!
+//! ```text
+//! theta(t) = (1 - t) theta_A + t theta_B,   t in [0, 1]
+//! barrier  = max_t loss(theta(t)) - max(loss(theta_A), loss(theta_B))
+//! ```
+//! (REFERENCE.md, "Barrier height"). The chart marks each barrier with a double arrow from the
+//! higher endpoint's loss up to the highest loss on the line, labelled with its height, and names
+//! the two endpoints. Train: [`BARRIER_TRAIN`], solid, circles; test: [`BARRIER_TEST`], dashed,
+//! triangles. The y axis is linear or logarithmic, as the caller chooses.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::common::{
+    bold_style, caption, draw_legend, draw_line_kind, draw_marker, draw_message, draw_text_at, finite_min_max, fmt_decade, fmt_num, fmt_tick,
+    legend_height, padded_range, split_bottom, text_style, title, DrawResult, LegendEntry, LineKind,
+};
+use super::curves::LOSS_FLOOR;
+use super::theme::{MarkerShape, Theme, BARRIER_ANNOTATION, BARRIER_TEST, BARRIER_TRAIN};
+
+const TITLE: &str = "Loss on the line between two solutions (fig. 6)";
+
+/// What the loss-barrier chart draws.
+#[derive(Clone, Copy, Debug)]
+pub struct LossBarrierData<'a> {
+    /// Interpolation coefficients, increasing, usually 0, 0.05, .., 1.
+    pub t: &'a [f32],
+    /// Train loss at each t.
+    pub train_loss: &'a [f32],
+    /// Test loss at each t, or empty.
+    pub test_loss: &'a [f32],
+    /// Name of the model at t = 0.
+    pub name_a: &'a str,
+    /// Name of the model at t = 1.
+    pub name_b: &'a str,
+    /// Logarithmic y axis (losses below [`LOSS_FLOOR`] drawn at the floor).
+    pub log_y: bool,
+}
+
+/// A barrier: its height, and where the line peaks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Barrier {
+    /// `max loss on the line - max(endpoint losses)`; 0 or more (the endpoints lie on the line).
+    pub height: f64,
+    /// t of the highest loss.
+    pub t_peak: f64,
+    /// The highest loss on the line.
+    pub peak: f64,
+    /// The larger of the two endpoint losses.
+    pub endpoint: f64,
+}
+
+/// The barrier of losses `loss` sampled at `t` (endpoints: the smallest and the largest t).
+/// Non-finite samples are ignored; None if an endpoint is missing or non-finite.
+pub fn barrier(t: &[f32], loss: &[f32]) -> Option<Barrier> {
+    let pts: Vec<(f64, f64)> = t
+        .iter()
+        .zip(loss)
+        .map(|(&a, &b)| (a as f64, b as f64))
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .collect();
+    if pts.is_empty() || t.len() != loss.len() {
+        return None;
+    }
+    let first = pts.iter().copied().min_by(|a, b| a.0.total_cmp(&b.0))?;
+    let last = pts.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0))?;
+    // An endpoint that was sampled but is not finite makes the barrier undefined.
+    let t_min = t.iter().copied().filter(|v| v.is_finite()).fold(f32::INFINITY, f32::min) as f64;
+    let t_max = t.iter().copied().filter(|v| v.is_finite()).fold(f32::NEG_INFINITY, f32::max) as f64;
+    if first.0 != t_min || last.0 != t_max {
+        return None;
+    }
+    // The first highest sample (ties keep the smallest t).
+    let peak = pts.iter().copied().fold(pts[0], |m, p| if p.1 > m.1 { p } else { m });
+    let endpoint = first.1.max(last.1);
+    Some(Barrier { height: (peak.1 - endpoint).max(0.0), t_peak: peak.0, peak: peak.1, endpoint })
+}
+
+/// Draws figure 6. Empty or mismatched input draws a message.
+pub fn draw_loss_barrier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &LossBarrierData, theme: &Theme) -> DrawResult<(), DB> {
+    if data.t.is_empty() || data.train_loss.is_empty() {
+        return draw_message(area, TITLE, "No interpolation computed yet.", theme);
+    }
+    if data.train_loss.len() != data.t.len() || (!data.test_loss.is_empty() && data.test_loss.len() != data.t.len()) {
+        let msg = format!(
+            "{} values of t but {} train and {} test losses.",
+            data.t.len(),
+            data.train_loss.len(),
+            data.test_loss.len()
+        );
+        return draw_message(area, TITLE, &msg, theme);
+    }
+    let mut series: Vec<(&str, &[f32], RGBColor, LineKind, MarkerShape)> =
+        vec![("train", data.train_loss, BARRIER_TRAIN, LineKind::Solid, MarkerShape::Circle)];
+    if !data.test_loss.is_empty() {
+        series.push(("test", data.test_loss, BARRIER_TEST, LineKind::Dashed, MarkerShape::Triangle));
+    }
+    // NaN stays NaN (f64::max would turn it into the floor).
+    let floor = |v: f64| if data.log_y && v.is_finite() { v.max(LOSS_FLOOR) } else { v };
+    let ys = series.iter().flat_map(|s| s.1.iter().map(|&v| floor(v as f64)));
+    let Some((y_min, y_max)) = finite_min_max(ys) else {
+        return draw_message(area, TITLE, "Every loss on the line is non-finite.", theme);
+    };
+
+    area.fill(&theme.background)?;
+    let body = title(area, TITLE, theme)?;
+    let body = caption(&body, "theta(t) = (1 - t) theta_A + t theta_B", theme)?;
+    let legend: Vec<LegendEntry> = series
+        .iter()
+        .map(|s| {
+            let label = match barrier(data.t, s.1) {
+                Some(b) => format!("{} loss: barrier {} at t = {:.2}", s.0, fmt_num(b.height), b.t_peak),
+                None => format!("{} loss", s.0),
+            };
+            LegendEntry::line(label, s.2, s.3, 3).with_marker(s.4, true)
+        })
+        .collect();
+    let lh = legend_height(&body, &legend, theme);
+    let (plot_area, legend_area) = split_bottom(&body, lh);
+    draw_legend(&legend_area, &legend, theme)?;
+
+    let (x_lo, x_hi) = finite_min_max(data.t.iter().map(|&v| v as f64)).unwrap_or((0.0, 1.0));
+    let (x_lo, x_hi) = if x_hi > x_lo { (x_lo, x_hi) } else { padded_range(x_lo, x_hi, 0.0) };
+    let label_font = (theme.font, theme.tick_size).into_font().color(&theme.text);
+    let desc_font = (theme.font, theme.label_size).into_font().color(&theme.text);
+    let mut builder = ChartBuilder::on(&plot_area);
+    builder
+        .margin(10)
+        .margin_right(18)
+        .x_label_area_size((theme.label_size * 2.8) as u32)
+        .y_label_area_size((theme.label_size * 4.2) as u32);
+    let xfmt = |v: &f64| fmt_tick(*v);
+
+    // The same drawing for both axis kinds; only the y coordinate differs.
+    macro_rules! draw_all {
+        ($chart:ident, $yfmt:expr) => {{
+            $chart
+                .configure_mesh()
+                .light_line_style(theme.background)
+                .bold_line_style(theme.grid)
+                .x_labels(6)
+                .y_labels(if data.log_y { 12 } else { 6 })
+                .x_label_formatter(&xfmt)
+                .y_label_formatter($yfmt)
+                .x_desc("t (0 = A, 1 = B)")
+                .y_desc("loss")
+                .label_style(label_font)
+                .axis_desc_style(desc_font)
+                .axis_style(theme.muted)
+                .draw()?;
+            let screen = $chart.plotting_area().use_screen_coord();
+            for (si, (_name, ys, color, kind, marker)) in series.iter().enumerate() {
+                let pts: Vec<(f64, f64)> = data
+                    .t
+                    .iter()
+                    .zip(ys.iter())
+                    .map(|(&t, &y)| (t as f64, floor(y as f64)))
+                    .filter(|(t, y)| t.is_finite() && y.is_finite())
+                    .collect();
+                draw_line_kind($chart.plotting_area(), pts.clone(), *color, 3, *kind)?;
+                let every = (pts.len() / 21).max(1);
+                for p in pts.iter().step_by(every) {
+                    draw_marker(&screen, $chart.backend_coord(p), *marker, 4, *color, true)?;
+                }
+                if let Some(b) = barrier(data.t, ys) {
+                    // Dotted level of the higher endpoint, then the double arrow up to the peak.
+                    let lvl = floor(b.endpoint);
+                    let peak = floor(b.peak);
+                    draw_line_kind($chart.plotting_area(), vec![(x_lo, lvl), (x_hi, lvl)], *color, 1, LineKind::Dotted)?;
+                    let p0 = $chart.backend_coord(&(b.t_peak, lvl));
+                    let p1 = $chart.backend_coord(&(b.t_peak, peak));
+                    let dx = if si == 0 { -10 } else { 10 };
+                    let x = p0.0 + dx;
+                    let st = ShapeStyle { color: BARRIER_ANNOTATION.to_rgba(), filled: true, stroke_width: 2 };
+                    if (p0.1 - p1.1).abs() > 12 {
+                        screen.draw(&PathElement::new(vec![(x, p0.1), (x, p1.1)], st))?;
+                        screen.draw(&Polygon::new(vec![(x, p1.1), (x - 5, p1.1 + 8), (x + 5, p1.1 + 8)], st))?;
+                        screen.draw(&Polygon::new(vec![(x, p0.1), (x - 5, p0.1 - 8), (x + 5, p0.1 - 8)], st))?;
+                    }
+                    // The height, on a background box beside the arrow.
+                    let (h, anchor) = if si == 0 { (HPos::Right, -6) } else { (HPos::Left, 6) };
+                    let ts = bold_style(theme, theme.tick_size, theme.text, h, VPos::Center);
+                    let label = fmt_num(b.height);
+                    let ymid = (p0.1 + p1.1) / 2;
+                    let (tw, th) = plot_area.estimate_text_size(&label, &ts)?;
+                    let (tw, th) = (tw as i32, th as i32);
+                    let bx0 = if si == 0 { x + anchor - tw - 2 } else { x + anchor - 2 };
+                    let bg = ShapeStyle { color: theme.background.to_rgba(), filled: true, stroke_width: 0 };
+                    screen.draw(&Rectangle::new([(bx0, ymid - th / 2 - 2), (bx0 + tw + 4, ymid + th / 2 + 2)], bg))?;
+                    draw_text_at(&plot_area, &label, &ts, (x + anchor, ymid))?;
+                }
+            }
+            // Endpoint names, under the axis at each end.
+            let (xr, yr) = $chart.plotting_area().get_pixel_range();
+            let y = yr.end + (theme.tick_size * 1.4) as i32 + 6;
+            let sa = text_style(theme, theme.tick_size, theme.text, HPos::Left, VPos::Top);
+            let sb = text_style(theme, theme.tick_size, theme.text, HPos::Right, VPos::Top);
+            draw_text_at(&plot_area, &format!("A: {}", data.name_a), &sa, (xr.start, y))?;
+            draw_text_at(&plot_area, &format!("B: {}", data.name_b), &sb, (xr.end, y))?;
+        }};
+    }
+
+    if data.log_y {
+        let lo = 10f64.powf(y_min.max(LOSS_FLOOR).log10().floor());
+        let mut hi = 10f64.powf(y_max.max(LOSS_FLOOR).log10().ceil());
+        if hi <= lo * 1.0001 {
+            hi = lo * 10.0;
+        }
+        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, (lo..hi).log_scale())?;
+        let decade = |v: &f64| fmt_decade(*v);
+        draw_all!(chart, &decade);
+    } else {
+        let (lo, hi) = padded_range(y_min.min(0.0), y_max, 0.08);
+        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, lo..hi)?;
+        let yfmt = |v: &f64| fmt_tick(*v);
+        draw_all!(chart, &yfmt);
+    }
+    Ok(())
+}
