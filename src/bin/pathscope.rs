@@ -366,7 +366,7 @@ fn pathscope_bench(mut args: Args) -> CmdResult {
     println!("test evaluation (2048 seqs):                         median {eval_ms:.3} ms (min {eval_min:.3})");
     println!("minibatch step (32 seqs):                            median {step_ms:.3} ms (min {step_min:.3})");
     println!("MLP kernels alone (6 products per epoch):            {mlp_ms:.3} ms, {mlp_gflops:.2} GFLOP/s = {:.0}% of peak", 100.0 * mlp_gflops / peak);
-    println!("f32x4 peak (8 independent mul+add chains):           {peak:.2} GFLOP/s");
+    println!("f32x4 peak (8 accumulators, acc += x * m):           {peak:.2} GFLOP/s");
     println!(
         "native epoch_ms={epoch_ms:.3} eval_ms={eval_ms:.3} step32_ms={step_ms:.4} gflops={gflops:.2} peak_gflops={peak:.2} mlp_gflops={mlp_gflops:.2}"
     );
