@@ -2,6 +2,8 @@
 //! tests read the marks back from the SVG (stroke and fill colours, widths, positions). Every
 //! render is also written to `out/viz/<name>.svg` (gitignored) so a person can look at it.
 
+#![allow(clippy::needless_range_loop)] // index loops over parallel arrays read best here
+
 use std::collections::HashMap;
 
 use plotters::coord::Shift;
@@ -110,7 +112,7 @@ fn has_text(tags: &[Tag], needle: &str) -> bool {
     texts(tags).iter().any(|t| t.contains(needle))
 }
 
-fn lines_of<'a>(tags: &'a [Tag], color: RGBColor) -> Vec<&'a Tag> {
+fn lines_of(tags: &[Tag], color: RGBColor) -> Vec<&Tag> {
     let c = hex(color);
     tags.iter().filter(|t| t.name == "polyline" && t.attr("stroke") == c).collect()
 }

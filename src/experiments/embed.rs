@@ -88,7 +88,7 @@ pub fn pca(data: &[f32], rows: usize, cols: usize, k: usize) -> Pca {
             }
             let (vals, vecs) = top_eigen(&c, cols, k.min(cols));
             for (i, (&lam, v)) in vals.iter().zip(&vecs).enumerate() {
-                if !(lam > EIG_REL_TOL * vals[0].max(f64::MIN_POSITIVE)) {
+                if lam.is_nan() || lam <= EIG_REL_TOL * vals[0].max(f64::MIN_POSITIVE) {
                     continue;
                 }
                 variance[i] = lam;
@@ -106,7 +106,7 @@ pub fn pca(data: &[f32], rows: usize, cols: usize, k: usize) -> Pca {
             }
             let (vals, vecs) = top_eigen(&g, rows, k.min(rows));
             for (i, (&s2, u)) in vals.iter().zip(&vecs).enumerate() {
-                if !(s2 > EIG_REL_TOL * vals[0].max(f64::MIN_POSITIVE)) {
+                if s2.is_nan() || s2 <= EIG_REL_TOL * vals[0].max(f64::MIN_POSITIVE) {
                     continue;
                 }
                 let s = s2.sqrt();
@@ -278,7 +278,7 @@ pub fn subspace_eigen(a: &[f64], n: usize, k: usize) -> (Vec<f64>, Vec<Vec<f64>>
         return (Vec::new(), Vec::new());
     }
     let b = (k + 8).min(n);
-    let mut rng = SplitMix64(0x5EED_0F_E16E);
+    let mut rng = SplitMix64(0x005E_ED0F_E16E);
     // q: b vectors of length n.
     let mut q: Vec<Vec<f64>> = (0..b).map(|_| (0..n).map(|_| rng.gaussian()).collect()).collect();
     orthonormalize(&mut q);
@@ -383,14 +383,14 @@ fn orthonormalize(q: &mut [Vec<f64>]) {
             }
         }
         let mut nv = dot(&q[i], &q[i]).sqrt();
-        if !(nv > 1e-300) {
+        if nv.is_nan() || nv <= 1e-300 {
             // Deflated direction: try basis vectors until one survives.
             for e in 0..n {
                 let mut v = vec![0.0; n];
                 v[e] = 1.0;
-                for j in 0..i {
-                    let c = dot(&q[j], &v);
-                    axpy(&mut v, -c, &q[j]);
+                for qj in &q[..i] {
+                    let c = dot(qj, &v);
+                    axpy(&mut v, -c, qj);
                 }
                 let nn = dot(&v, &v).sqrt();
                 if nn > 1e-8 {

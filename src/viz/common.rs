@@ -204,12 +204,12 @@ pub fn marker_outline(shape: MarkerShape, (x, y): (i32, i32), r: i32) -> Vec<(i3
     let p = |dx: f64, dy: f64| (x + dx.round() as i32, y + dy.round() as i32);
     match shape {
         MarkerShape::Circle | MarkerShape::Cross => Vec::new(),
-        MarkerShape::Triangle => vec![p(0.0, -1.15 * rf), p(1.0 * rf, 0.6 * rf), p(-1.0 * rf, 0.6 * rf)],
+        MarkerShape::Triangle => vec![p(0.0, -1.15 * rf), p(rf, 0.6 * rf), p(-rf, 0.6 * rf)],
         MarkerShape::Square => {
             let s = 0.85 * rf;
             vec![p(-s, -s), p(s, -s), p(s, s), p(-s, s)]
         }
-        MarkerShape::Diamond => vec![p(0.0, -1.2 * rf), p(1.0 * rf, 0.0), p(0.0, 1.2 * rf), p(-1.0 * rf, 0.0)],
+        MarkerShape::Diamond => vec![p(0.0, -1.2 * rf), p(rf, 0.0), p(0.0, 1.2 * rf), p(-rf, 0.0)],
         MarkerShape::Star => (0..10)
             .map(|i| {
                 let a = std::f64::consts::PI * (i as f64) / 5.0 - std::f64::consts::FRAC_PI_2;
@@ -299,7 +299,7 @@ where
         LineKind::Solid => area.draw(&PathElement::new(points, style)),
         k => {
             let (dash, gap) = k.pattern(width);
-            area.draw(&DashedPathElement::new(points.into_iter(), dash, gap, style))
+            area.draw(&DashedPathElement::new(points, dash, gap, style))
         }
     }
 }
@@ -466,7 +466,7 @@ pub fn fmt_tick(v: f64) -> String {
 
 /// Log-axis tick label: decades only ("1e-3", "0.1", "1", "10", "100"), nothing between.
 pub fn fmt_decade(v: f64) -> String {
-    if !(v > 0.0) || !v.is_finite() {
+    if !v.is_finite() || v <= 0.0 {
         return String::new();
     }
     let e = v.log10();

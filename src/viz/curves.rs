@@ -76,7 +76,7 @@ fn segments(x: &[f32], y: &[f32], metric: Metric) -> (Vec<Vec<(f64, f64)>>, usiz
         let (xi, mut yi) = (xi as f64, yi as f64);
         if !xi.is_finite() || !yi.is_finite() {
             dropped += 1;
-            if !segs.last().map_or(true, |s| s.is_empty()) {
+            if segs.last().is_some_and(|s| !s.is_empty()) {
                 segs.push(Vec::new());
             }
             continue;
@@ -94,7 +94,7 @@ fn segments(x: &[f32], y: &[f32], metric: Metric) -> (Vec<Vec<(f64, f64)>>, usiz
 /// Keeps, for each bucket of `x` values `bucket` wide, the first, lowest, highest and last point
 /// in their original order: the drawn line then looks the same as with every point.
 pub fn thin(points: &[(f64, f64)], x0: f64, bucket: f64) -> Vec<(f64, f64)> {
-    if points.len() < 8 || !(bucket > 0.0) || !bucket.is_finite() {
+    if points.len() < 8 || !bucket.is_finite() || bucket <= 0.0 {
         return points.to_vec();
     }
     let mut out = Vec::new();

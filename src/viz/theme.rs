@@ -233,7 +233,7 @@ pub fn interpolate(stops: &[RGBColor], t: f64) -> RGBColor {
 /// Heatmap colour of `value` on the scale [0, vmax] ([`HEAT_STOPS`]); values outside are clamped,
 /// non-finite values give the lightest colour.
 pub fn heat_color(value: f64, vmax: f64) -> RGBColor {
-    if !(vmax > 0.0) || !vmax.is_finite() {
+    if !vmax.is_finite() || vmax <= 0.0 {
         return HEAT_STOPS[0];
     }
     interpolate(&HEAT_STOPS, value / vmax)
