@@ -646,7 +646,7 @@ fn loss_barrier_height_and_annotation() {
         let (svg, _) = render(name, (720, 440), |a| draw_loss_barrier(a, &data, &theme).unwrap());
         let tags = parse_svg(&svg);
         assert!(has_text(&tags, "train loss: barrier 24.4 at t = 0.40"), "{:?}", texts(&tags));
-        assert!(has_text(&tags, "A: scratch p=4") && has_text(&tags, "B: curriculum p=2->4"));
+        assert!(has_text(&tags, "A = scratch p=4") && has_text(&tags, "B = curriculum p=2->4"));
         assert!(has_text(&tags, "24.4"));
     }
     // No barrier without endpoints, or with mismatched lengths.
@@ -749,4 +749,54 @@ fn charts_do_not_panic_on_tiny_canvases() {
         let _ = draw_loss_barrier(&root, &LossBarrierData { t: &t, train_loss: &REF_TRAIN, test_loss: &[], name_a: "a", name_b: "b", log_y: true }, &theme);
         let _ = draw_trajectory(&root, &TrajectoryData { runs: &truns, method_label: "m" }, &theme);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone width: every chart at 375 CSS pixels with the compact theme (rendered for looking at;
+// the assertion is only that nothing fails).
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn charts_render_at_phone_width() {
+    // plotters' SVG writes font-size = size / 1.24 while the canvas backend uses the size itself:
+    // the second pass scales the fonts up so the SVG shows the text as large as a canvas would.
+    let compact = Theme::compact();
+    let as_canvas = Theme {
+        title_size: compact.title_size * 1.24,
+        label_size: compact.label_size * 1.24,
+        tick_size: compact.tick_size * 1.24,
+        note_size: compact.note_size * 1.24,
+        ..compact.clone()
+    };
+    for (suffix, theme) in [("", compact), ("_canvas_fonts", as_canvas)] {
+        phone_pass(suffix, &theme);
+    }
+}
+
+fn phone_pass(suffix: &str, theme: &Theme) {
+    let theme = theme.clone();
+    let tokens: Vec<u8> = (0..12).map(|i| (i * 7 % 4) as u8).collect();
+    let attn: Vec<f32> = (0..12).map(|i| if i < 5 { 0.17 } else { 0.15 / 7.0 }).collect();
+    let prev: Vec<f32> = (0..12).map(|_| 1.0 / 12.0).collect();
+    render(&format!("phone_attention_graph{suffix}"), (375, 320), |a| {
+        draw_attention_graph(a, &AttentionGraphData { tokens: &tokens, attn: &attn, prev_attn: Some(&prev), k: 5, step_label: "epoch 40, step 2560" }, &theme).unwrap()
+    });
+    let (heat, steps) = fake_heat(600, 12, 5);
+    render(&format!("phone_attention_heatmap{suffix}"), (375, 360), |a| {
+        draw_attention_heatmap(a, &AttentionHeatmapData { attn: &heat, cols: 12, steps: &steps, k: 5, highlight: Some(200), vmax: None }, &theme).unwrap()
+    });
+    let (s, _) = fake_runs();
+    let runs = [s.curves("scratch p=4")];
+    render(&format!("phone_curves_one_run{suffix}"), (375, 560), |a| draw_curves(a, &CurvesData { runs: &runs, switches: &[], chance: Some(0.25) }, &theme).unwrap());
+    let (pts, counts) = fake_za(2048, 4, 5, 0.06, 2);
+    render(&format!("phone_za_scatter{suffix}"), (375, 420), |a| {
+        draw_za_scatter(a, &ZaScatterData { points: &pts, counts: &counts, max_count: 15, projection_label: "PCA of z_A (d = 32): PC1 41%, PC2 12%" }, &theme).unwrap()
+    });
+    let t: Vec<f32> = (0..21).map(|i| i as f32 / 20.0).collect();
+    render(&format!("phone_loss_barrier{suffix}"), (375, 360), |a| {
+        draw_loss_barrier(a, &LossBarrierData { t: &t, train_loss: &REF_TRAIN, test_loss: &[], name_a: "scratch p=4", name_b: "curriculum p=2->4", log_y: false }, &theme).unwrap()
+    });
+    let (pa, pb) = fake_paths();
+    let truns = [TrajectoryRun { name: "scratch p=4", points: &pa, switches: &[] }, TrajectoryRun { name: "curriculum p=2->4", points: &pb, switches: &[30] }];
+    render(&format!("phone_trajectory{suffix}"), (375, 420), |a| draw_trajectory(a, &TrajectoryData { runs: &truns, method_label: "PCA of the parameters: PC1 60%, PC2 15%" }, &theme).unwrap());
 }

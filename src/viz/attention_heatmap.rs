@@ -17,7 +17,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::common::{caption, draw_message, fmt_tick, text_style, title, vertical_style, DrawResult};
+use super::common::{caption, draw_message, fmt_num, fmt_tick, text_style, title, vertical_style, DrawResult};
 use super::theme::{heat_color, Theme, HEATMAP_HIGHLIGHT, HEATMAP_K_LINE, NEUTRAL_GREY};
 
 const TITLE: &str = "Attention over training (fig. 3)";
@@ -266,7 +266,7 @@ fn draw_colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, vmax: f64,
         let f = j as f64 / 4.0;
         let y = bottom - ((bottom - top) as f64 * f).round() as i32;
         area.draw(&PathElement::new(vec![(x1, y), (x1 + 3, y)], frame))?;
-        area.draw_text(&fmt_tick(vmax * f), &style, (x1 + 5, y))?;
+        area.draw_text(&fmt_num(vmax * f), &style, (x1 + 5, y))?;
     }
     let vs = vertical_style(theme, theme.tick_size, theme.muted);
     area.draw_text("attention", &vs, (w - 8, (top + bottom) / 2))?;

@@ -426,17 +426,20 @@ pub fn padded_range(lo: f64, hi: f64, pad: f64) -> (f64, f64) {
     (lo - pad * span, hi + pad * span)
 }
 
-/// Short human format of a number for labels: 3 significant digits, scientific when tiny or huge.
+/// Short human format of a number for labels: about 3 significant digits, trailing zeros
+/// dropped, scientific when tiny or huge.
 pub fn fmt_num(v: f64) -> String {
     if !v.is_finite() {
         return format!("{v}");
     }
     let a = v.abs();
     if a == 0.0 {
-        "0".to_string()
-    } else if !(1e-3..1e5).contains(&a) {
-        format!("{v:.1e}")
-    } else if a >= 100.0 {
+        return "0".to_string();
+    }
+    if !(1e-3..1e5).contains(&a) {
+        return format!("{v:.1e}");
+    }
+    let s = if a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 10.0 {
         format!("{v:.1}")
@@ -444,6 +447,11 @@ pub fn fmt_num(v: f64) -> String {
         format!("{v:.2}")
     } else {
         format!("{v:.3}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 

@@ -6,7 +6,7 @@
 //! ```
 //! (REFERENCE.md, "Barrier height"). The chart marks each barrier with a double arrow from the
 //! higher endpoint's loss up to the highest loss on the line, labelled with its height, and names
-//! the two endpoints. Train: [`BARRIER_TRAIN`], solid, circles; test: [`BARRIER_TEST`], dashed,
+//! the two endpoints in the caption. Train: [`BARRIER_TRAIN`], solid, circles; test: [`BARRIER_TEST`], dashed,
 //! triangles. The y axis is linear or logarithmic, as the caller chooses.
 
 use plotters::coord::Shift;
@@ -15,7 +15,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
     bold_style, caption, draw_legend, draw_line_kind, draw_marker, draw_message, draw_text_at, finite_min_max, fmt_decade, fmt_num, fmt_tick,
-    legend_height, padded_range, split_bottom, text_style, title, DrawResult, LegendEntry, LineKind,
+    legend_height, padded_range, split_bottom, title, DrawResult, LegendEntry, LineKind,
 };
 use super::curves::LOSS_FLOOR;
 use super::theme::{MarkerShape, Theme, BARRIER_ANNOTATION, BARRIER_TEST, BARRIER_TRAIN};
@@ -106,7 +106,8 @@ pub fn draw_loss_barrier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data
 
     area.fill(&theme.background)?;
     let body = title(area, TITLE, theme)?;
-    let body = caption(&body, "theta(t) = (1 - t) theta_A + t theta_B", theme)?;
+    let cap = format!("theta(t) = (1 - t) theta_A + t theta_B;  A = {},  B = {}", data.name_a, data.name_b);
+    let body = caption(&body, &cap, theme)?;
     let legend: Vec<LegendEntry> = series
         .iter()
         .map(|s| {
@@ -192,13 +193,6 @@ pub fn draw_loss_barrier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data
                     draw_text_at(&plot_area, &label, &ts, (x + anchor, ymid))?;
                 }
             }
-            // Endpoint names, under the axis at each end.
-            let (xr, yr) = $chart.plotting_area().get_pixel_range();
-            let y = yr.end + (theme.tick_size * 1.4) as i32 + 6;
-            let sa = text_style(theme, theme.tick_size, theme.text, HPos::Left, VPos::Top);
-            let sb = text_style(theme, theme.tick_size, theme.text, HPos::Right, VPos::Top);
-            draw_text_at(&plot_area, &format!("A: {}", data.name_a), &sa, (xr.start, y))?;
-            draw_text_at(&plot_area, &format!("B: {}", data.name_b), &sb, (xr.end, y))?;
         }};
     }
 
