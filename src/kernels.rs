@@ -92,12 +92,36 @@ pub fn gemm_acc(m: usize, n: usize, k: usize, a: Strided, b: &[f32], ldb: usize,
     let (ap, rs, cs) = (a.data.as_ptr(), a.rs, a.cs);
     let bp = b.as_ptr();
     let cp = c.as_mut_ptr();
+    // SAFETY: check_bounds proved the whole m x n x k problem is inside the slices.
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        if avx::available() {
+            avx::gemm(m, n, k, ap, rs, cs, bp, ldb, cp, ldc);
+            return;
+        }
+        gemm_f32x4(m, n, k, ap, rs, cs, bp, ldb, cp, ldc);
+    }
+}
+
+/// The f32x4 kernel on raw parts; callers guarantee the bounds.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_f32x4(
+    m: usize,
+    n: usize,
+    k: usize,
+    ap: *const f32,
+    rs: usize,
+    cs: usize,
+    bp: *const f32,
+    ldb: usize,
+    cp: *mut f32,
+    ldc: usize,
+) {
     let n8 = n - n % 8;
     let n4 = n - n % 4;
     let m4 = m - m % 4;
-    // SAFETY: check_bounds proved every index below is inside its slice: rows i < m,
-    // columns j < n, and kk < k.
-    unsafe {
+    // SAFETY: the caller guarantees rows i < m, columns j < n and kk < k are in bounds.
+    {
         let mut i = 0;
         while i < m4 {
             let a_row = [ap.add(i * rs), ap.add((i + 1) * rs), ap.add((i + 2) * rs), ap.add((i + 3) * rs)];
@@ -202,6 +226,105 @@ pub fn gemm_acc(m: usize, n: usize, k: usize, a: Strided, b: &[f32], ldb: usize,
                 *c_row.add(jj) = s;
             }
             i += 1;
+        }
+    }
+}
+
+/// Native x86_64 with AVX (checked at run time): the same kernel eight lanes wide. Vectorizing
+/// across output columns keeps each element's sum in the order of the scalar twin, so results
+/// are bit-identical to the f32x4 and wasm builds; no FMA is used (it would change them).
+#[cfg(target_arch = "x86_64")]
+mod avx {
+    use core::arch::x86_64::*;
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    static STATE: AtomicU8 = AtomicU8::new(0); // 0 unknown, 1 no, 2 yes
+
+    /// AVX present and not disabled by `PATHSCOPE_NO_AVX` (to compare with the f32x4 path).
+    pub fn available() -> bool {
+        match STATE.load(Ordering::Relaxed) {
+            0 => {
+                let yes = std::is_x86_feature_detected!("avx") && std::env::var_os("PATHSCOPE_NO_AVX").is_none();
+                STATE.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+                yes
+            }
+            s => s == 2,
+        }
+    }
+
+    /// Blocks of 4 rows x 16 columns in eight ymm accumulators; the remaining columns and rows
+    /// go to the f32x4 kernel, each element computed once, in the same order.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx")]
+    pub unsafe fn gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        ap: *const f32,
+        rs: usize,
+        cs: usize,
+        bp: *const f32,
+        ldb: usize,
+        cp: *mut f32,
+        ldc: usize,
+    ) {
+        let n16 = n - n % 16;
+        let m4 = m - m % 4;
+        let mut i = 0;
+        while i < m4 {
+            let a0 = ap.add(i * rs);
+            let a1 = ap.add((i + 1) * rs);
+            let a2 = ap.add((i + 2) * rs);
+            let a3 = ap.add((i + 3) * rs);
+            let c0 = cp.add(i * ldc);
+            let c1 = cp.add((i + 1) * ldc);
+            let c2 = cp.add((i + 2) * ldc);
+            let c3 = cp.add((i + 3) * ldc);
+            let mut j = 0;
+            while j < n16 {
+                let mut x00 = _mm256_loadu_ps(c0.add(j));
+                let mut x01 = _mm256_loadu_ps(c0.add(j + 8));
+                let mut x10 = _mm256_loadu_ps(c1.add(j));
+                let mut x11 = _mm256_loadu_ps(c1.add(j + 8));
+                let mut x20 = _mm256_loadu_ps(c2.add(j));
+                let mut x21 = _mm256_loadu_ps(c2.add(j + 8));
+                let mut x30 = _mm256_loadu_ps(c3.add(j));
+                let mut x31 = _mm256_loadu_ps(c3.add(j + 8));
+                for kk in 0..k {
+                    let brow = bp.add(kk * ldb + j);
+                    let b0 = _mm256_loadu_ps(brow);
+                    let b1 = _mm256_loadu_ps(brow.add(8));
+                    let off = kk * cs;
+                    let s = _mm256_set1_ps(*a0.add(off));
+                    x00 = _mm256_add_ps(x00, _mm256_mul_ps(s, b0));
+                    x01 = _mm256_add_ps(x01, _mm256_mul_ps(s, b1));
+                    let s = _mm256_set1_ps(*a1.add(off));
+                    x10 = _mm256_add_ps(x10, _mm256_mul_ps(s, b0));
+                    x11 = _mm256_add_ps(x11, _mm256_mul_ps(s, b1));
+                    let s = _mm256_set1_ps(*a2.add(off));
+                    x20 = _mm256_add_ps(x20, _mm256_mul_ps(s, b0));
+                    x21 = _mm256_add_ps(x21, _mm256_mul_ps(s, b1));
+                    let s = _mm256_set1_ps(*a3.add(off));
+                    x30 = _mm256_add_ps(x30, _mm256_mul_ps(s, b0));
+                    x31 = _mm256_add_ps(x31, _mm256_mul_ps(s, b1));
+                }
+                _mm256_storeu_ps(c0.add(j), x00);
+                _mm256_storeu_ps(c0.add(j + 8), x01);
+                _mm256_storeu_ps(c1.add(j), x10);
+                _mm256_storeu_ps(c1.add(j + 8), x11);
+                _mm256_storeu_ps(c2.add(j), x20);
+                _mm256_storeu_ps(c2.add(j + 8), x21);
+                _mm256_storeu_ps(c3.add(j), x30);
+                _mm256_storeu_ps(c3.add(j + 8), x31);
+                j += 16;
+            }
+            i += 4;
+        }
+        if n16 < n {
+            super::gemm_f32x4(m4, n - n16, k, ap, rs, cs, bp.add(n16), ldb, cp.add(n16), ldc);
+        }
+        if m4 < m {
+            super::gemm_f32x4(m - m4, n, k, ap.add(m4 * rs), rs, cs, bp, ldb, cp.add(m4 * ldc), ldc);
         }
     }
 }
