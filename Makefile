@@ -14,7 +14,7 @@ PORT ?= 8000
 .PHONY: help setup build serve test test-native test-firefox test-chrome test-e2e clean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  (PORT=$(PORT) for serve; see README.md)"
 
 setup: ## install what is missing of the pinned toolchain (idempotent; seconds when nothing is)
@@ -23,7 +23,7 @@ setup: ## install what is missing of the pinned toolchain (idempotent; seconds w
 build: setup ## build the release wasm into www/pkg (wasm-pack build --release --target web)
 	@bash scripts/build.sh
 
-serve: build ## build, then serve www/ on http://127.0.0.1:$(PORT)/ (PORT=... to change)
+serve: build ## build, then serve www/ on http://127.0.0.1:8000/ (PORT=... to change)
 	@python3 scripts/serve.py --port "$(PORT)"
 
 test: setup ## run every suite: native, Firefox, Chromium, end-to-end; non-zero exit on any failure
@@ -40,6 +40,10 @@ test-chrome: setup ## wasm-pack test --headless --chrome (Debian's chromium + ch
 
 test-e2e: setup ## build the release wasm, serve it, run e2e/ in headless Chromium
 	@bash scripts/test.sh e2e
+
+.PHONY: bench
+bench: setup ## build release native + wasm, run every benchmark (native, PyTorch, Chromium, Firefox), print one table
+	@bash bench/run.sh
 
 clean: ## remove build output (target/, www/pkg/, out/); keeps installed tools
 	rm -rf target www/pkg out
