@@ -66,9 +66,13 @@ impl Args {
 
 fn main() -> ExitCode {
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
-    if argv.is_empty() || argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help" {
+    if argv.is_empty() {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    if argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help" {
         println!("{USAGE}");
-        return if argv.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        return ExitCode::SUCCESS;
     }
     let cmd = argv.remove(0);
     let args = Args { rest: argv };

@@ -1,0 +1,86 @@
+//! The command line: bad input gets a message and exit code 2, never a panic; gradcheck's last
+//! line and exit code are what scripts read.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pathscope")).args(args).output().expect("run pathscope")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn tmp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pathscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn expect_usage_error(args: &[&str], needle: &str) {
+    let o = run(args);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains(needle), "{args:?}: stderr lacks '{needle}': {e}");
+    assert!(!e.contains("panicked"), "{args:?} panicked: {e}");
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    expect_usage_error(&[], "usage");
+    expect_usage_error(&["frobnicate"], "unknown command 'frobnicate'");
+    expect_usage_error(&["gradcheck"], "--fixture");
+    expect_usage_error(&["gradcheck", "--fixture", "/nonexistent/x.json"], "cannot read /nonexistent/x.json");
+    expect_usage_error(&["train", "--preset", "nope"], "unknown preset 'nope'");
+    expect_usage_error(&["train", "--preset", "quick", "--seed", "abc"], "--seed abc");
+    expect_usage_error(&["train", "--preset", "quick", "--config", "x.json"], "exactly one of");
+    expect_usage_error(&["train", "--preset", "quick", "--bogus"], "unexpected argument '--bogus'");
+    expect_usage_error(&["reproduce", "fig9"], "reproduce knows 'fig5'");
+    expect_usage_error(&["reproduce", "fig5", "--epochs-scale", "3"], "--epochs-scale 3");
+    let not_json = tmp("bad.json", "{ model: ");
+    expect_usage_error(&["train", "--config", not_json.to_str().unwrap()], "config:");
+    let not_fixture = tmp("notfixture.json", "{\"config\": {}}");
+    expect_usage_error(&["gradcheck", "--fixture", not_fixture.to_str().unwrap()], "no integer field");
+    let mut cfg: serde_json::Value = serde_json::to_value(pathscope::config::Config::preset("quick").unwrap()).unwrap();
+    cfg["optim"]["lr"] = serde_json::json!(-1.0);
+    let out_of_range = tmp("range.json", &cfg.to_string());
+    expect_usage_error(&["train", "--config", out_of_range.to_str().unwrap()], "optim.lr = -1 is not accepted");
+}
+
+#[test]
+fn gradcheck_passes_the_shared_fixture_and_fails_a_corrupted_one() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = std::env::var_os("PATHSCOPE_SHARED").map(PathBuf::from).unwrap_or_else(|| root.join("../shared"));
+    let fixture = shared.join("fixtures/grad_small.json");
+    let o = run(&["gradcheck", "--fixture", fixture.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    let last = out.lines().last().unwrap();
+    let value: f64 = last.strip_prefix("max_rel_err=").expect(last).parse().unwrap();
+    assert!(value < 1e-5);
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    json["loss"] = serde_json::json!(json["loss"].as_f64().unwrap() + 0.01);
+    let bad = tmp("corrupt.json", &json.to_string());
+    let o = run(&["gradcheck", "--fixture", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("loss") && String::from_utf8_lossy(&o.stdout).contains("FAIL"));
+}
+
+#[test]
+fn train_writes_a_json_record() {
+    let mut cfg = pathscope::config::Config::preset("quick").unwrap();
+    cfg.data.n = 64;
+    cfg.schedule.phases = vec![pathscope::config::Phase { p: 2, epochs: 2 }, pathscope::config::Phase { p: 4, epochs: 2 }];
+    let cfg_path = tmp("small.json", &serde_json::to_string(&cfg).unwrap());
+    let out = std::env::temp_dir().join(format!("pathscope-cli-{}/record.json", std::process::id()));
+    let o = run(&["train", "--config", cfg_path.to_str().unwrap(), "--seed", "3", "--json", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rec: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(rec["config"]["data"]["seed"], 3);
+    assert_eq!(rec["metrics"]["epoch"].as_array().unwrap().len(), 5, "rows for epochs 0..=4");
+    assert_eq!(rec["switch_epochs"], serde_json::json!([2]));
+}
