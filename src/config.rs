@@ -173,11 +173,15 @@ impl Config {
                 c.schedule.eval_every = 5;
                 c.schedule.snapshot_every = 10;
             }
-            // The minibatch curriculum of REFERENCE.md's variants, shortened: the p = 2 phase
-            // solves its task in seconds and the switch to p = 4 follows right after.
+            // Generalization within seconds: T = 8, minibatches of 32, p = 2 for 100 epochs then
+            // p = 4 for 300. Measured natively (seeds 0-3): p = 2 test accuracy passes 0.9 at
+            // epochs 26-78, p = 4 at epochs 124-170. At T = 8 training from scratch on p = 4
+            // generalizes too (epochs 74-262): the curriculum's decisive advantage is a
+            // figure-5 (T = 12, full batch) effect, which the page says.
             "quick" => {
+                c.model.seq_len = 8;
                 c.schedule.batch_size = 32;
-                c.schedule.phases = vec![Phase { p: 2, epochs: 300 }, Phase { p: 4, epochs: 700 }];
+                c.schedule.phases = vec![Phase { p: 2, epochs: 100 }, Phase { p: 4, epochs: 300 }];
                 c.schedule.eval_every = 2;
                 c.schedule.snapshot_every = 5;
             }
