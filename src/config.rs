@@ -222,11 +222,7 @@ impl Config {
         let chunk = crate::model::CHUNK;
         let workspace = 4 * (chunk * (12 * d + 4 * h + 3 * v + 2 * t) + 4 * v * t * d + 3 * d * h);
         let epochs = self.total_epochs();
-        let snapshot_count = if self.schedule.snapshot_every == 0 {
-            2 + self.schedule.phases.len()
-        } else {
-            epochs / self.schedule.snapshot_every + 2 + self.schedule.phases.len()
-        };
+        let snapshot_count = epochs.checked_div(self.schedule.snapshot_every).unwrap_or(0) + 2 + self.schedule.phases.len();
         let snapshots = 4 * params * snapshot_count;
         let metrics = 4 * 6 * epochs;
         let attention = 4 * crate::train::ATTENTION_LOG_CAP;

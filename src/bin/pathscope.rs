@@ -255,10 +255,9 @@ fn run_arm(name: &'static str, cfg: Config) -> ArmResult {
     let mut tr = Trainer::new(cfg).expect("validated config");
     tr.run_to_end(|_| {});
     let m = tr.metrics();
-    let first_switch = tr.switches().first().copied().unwrap_or(0);
-    let first_over_09 = (0..m.len())
-        .find(|&i| m.epoch[i] as usize > first_switch && m.test_acc[i] > 0.9 && tr.switches().len() > 0)
-        .map(|i| m.epoch[i] as usize);
+    // The first epoch of the last phase (p = 4 in both arms) where test accuracy passed 0.9.
+    let last_phase = (tr.config().schedule.phases.len() - 1) as f32;
+    let first_over_09 = (0..m.len()).find(|&i| m.phase[i] == last_phase && m.test_acc[i] > 0.9).map(|i| m.epoch[i] as usize);
     let i = m.len() - 1;
     let (_, test_loss, test_acc) = m.last_test().unwrap_or((0, f32::NAN, f32::NAN));
     ArmResult {

@@ -15,6 +15,9 @@
 //!             z_O = z_A + W_2 GELU(a) + b_2    logits = E z_O    loss = CE(logits, y)
 //! ```
 
+// Per-sequence loops index several buffers (tokens, targets, activations) by the same b.
+#![allow(clippy::needless_range_loop)]
+
 use super::ops::*;
 use super::{Dims, Layout, CHUNK, RMS_EPS};
 use crate::kernels::{gelu_forward, gemm_acc, Strided};
