@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
 # Build the release wasm for the page: wasm-pack build <[build] args> --out-dir <[build] out-dir>,
-# both from wasm-pack.toml (www/pkg by default; gitignored). Run scripts/setup.sh first.
+# both from wasm-pack.toml (www/pkg by default; gitignored), then check that Node.js can instantiate
+# the result. Run scripts/setup.sh first (make does).
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-
-PINS="$(python3 scripts/pins.py shell)" || { echo "build: could not read wasm-pack.toml" >&2; exit 1; }
-eval "$PINS"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 # shellcheck disable=SC2086 # PIN_BUILD_ARGS is a list of words.
-echo "build: wasm-pack build $PIN_BUILD_ARGS --out-dir $PIN_OUT_DIR"
+echo "build: wasm-pack build $PIN_BUILD_ARGS --out-dir $PIN_OUT_DIR (wasm-opt: $(command -v wasm-opt || echo none))"
 wasm-pack build $PIN_BUILD_ARGS --out-dir "$PIN_OUT_DIR"
-echo "build: wrote $PIN_OUT_DIR/ ($(du -h "$PIN_OUT_DIR"/*_bg.wasm | cut -f1) of wasm)"
+
+# A build that cannot even initialise (for instance a wasm-opt that breaks wasm-bindgen's tables)
+# should fail here, not as a blank page.
+glue=("$PIN_OUT_DIR"/*.js)
+[[ -f "${glue[0]}" ]] || { echo "build: no JS glue in $PIN_OUT_DIR" >&2; exit 1; }
+wasm="${glue[0]%.js}_bg.wasm"
+node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  import { pathToFileURL } from "node:url";
+  const [glue, wasm] = process.argv.slice(1);
+  const pkg = await import(pathToFileURL(glue).href);
+  try {
+    pkg.initSync({ module: readFileSync(wasm) });
+  } catch (e) {
+    // Compile/link errors and errors of the WebAssembly JS API (Table, Memory...) mean a broken
+    // build; anything else (a trap, a missing `window`) came from a start function that wants a
+    // browser, which Node.js is not.
+    const broken = e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError ||
+      /WebAssembly\.(Table|Memory|Global|Module|Instance|instantiate)/.test(String(e?.message));
+    if (broken) throw e;
+    console.warn(`build: note: the module instantiated, but its start function threw in Node.js: ${e}`);
+  }
+' "$PWD/${glue[0]}" "$PWD/$wasm" || { echo "build: $wasm does not instantiate with its glue (see the error above)" >&2; exit 1; }
+echo "build: wrote $PIN_OUT_DIR/ ($(du -h "$wasm" | cut -f1) of wasm; instantiates in Node.js)"

@@ -23,6 +23,7 @@ REQUIRED = [
     ("toolchain", "wasm-pack", "PIN_WASM_PACK"),
     ("toolchain", "wasm-bindgen-cli", "PIN_WASM_BINDGEN_CLI"),
     ("toolchain", "geckodriver", "PIN_GECKODRIVER"),
+    ("toolchain", "binaryen", "PIN_BINARYEN"),
     ("debian", "packages", "PIN_DEBIAN_PACKAGES"),
     ("debian", "chromium", "PIN_CHROMIUM"),
     ("debian", "chromedriver", "PIN_CHROMEDRIVER"),

@@ -3,12 +3,10 @@
 # wrong version. Versions come from wasm-pack.toml (the one place they are pinned). Idempotent: when
 # everything is in place it only checks, and takes a few seconds.
 #
-# Needs: the Rust toolchain (rustup, cargo) and python3 >= 3.11. Debian packages are installed with
-# apt-get (as root, or through passwordless sudo).
+# Needs: the Rust toolchain (rustup, cargo), python3 >= 3.11, Node.js >= 20 with npm (Debian's
+# nodejs/npm are installed if there is no node at all). Debian packages are installed with apt-get
+# (as root, or through passwordless sudo).
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 
 START=$SECONDS
 INSTALLED=()
@@ -19,22 +17,12 @@ die() {
     exit 1
 }
 
+# Repository root as the working folder, PATH with the pinned tools first, PIN_* from wasm-pack.toml.
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
 # --- Prerequisites the setup cannot install itself --------------------------------------------
 command -v cargo >/dev/null || die "cargo not found. Install Rust with rustup (https://rustup.rs) and put ~/.cargo/bin on PATH."
 command -v rustup >/dev/null || die "rustup not found; it is needed to add the wasm32 target. Install Rust with rustup (https://rustup.rs)."
-command -v python3 >/dev/null || die "python3 not found; it reads the pins in wasm-pack.toml and serves the page. Install Debian's python3."
-python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
-    die "python3 >= 3.11 is needed (for tomllib); found $(python3 --version 2>&1)."
-
-# cargo installs binaries here; make sure what we install is what we run.
-CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
-case ":$PATH:" in
-*":$CARGO_BIN:"*) ;;
-*) export PATH="$CARGO_BIN:$PATH" ;;
-esac
-
-PINS="$(python3 scripts/pins.py shell)" || die "could not read the pins in wasm-pack.toml (see above)."
-eval "$PINS"
 
 # --- wasm-bindgen-cli must be the very version of wasm-bindgen in Cargo.lock -------------------
 if [[ ! -f Cargo.lock ]]; then
@@ -123,7 +111,7 @@ ensure_cargo_tool geckodriver "$PIN_GECKODRIVER" yes \
 
 # --- Debian packages -------------------------------------------------------------------------
 command -v dpkg-query >/dev/null ||
-    die "dpkg-query not found: this setup installs browsers with Debian's apt. On another system install by hand: $PIN_DEBIAN_PACKAGES, Node.js >= 18 with npm."
+    die "dpkg-query not found: this setup installs browsers with Debian's apt. On another system install by hand: $PIN_DEBIAN_PACKAGES, Node.js >= 20 with npm."
 
 deb_installed() { [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == installed ]]; }
 
@@ -143,7 +131,7 @@ else
 fi
 
 if ((${#MISSING_DEBS[@]})); then
-    say "INSTALL debian ${MISSING_DEBS[*]} (missing: firefox-esr and chromium run the browser tests, chromium-driver drives Chromium for wasm-pack test --chrome, binaryen gives wasm-opt, nodejs/npm run e2e/)"
+    say "INSTALL debian ${MISSING_DEBS[*]} (missing: firefox-esr and chromium run the browser tests, chromium-driver drives Chromium for wasm-pack test --chrome, nodejs/npm run wasm-opt and e2e/)"
     if [[ $EUID -eq 0 ]]; then
         APT=(apt-get)
     elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
@@ -162,7 +150,20 @@ done
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
 ((NODE_MAJOR >= 20)) || die "Node.js >= 20 is needed by playwright-core (e2e/); found $(node --version). Install a newer Node.js."
 command -v firefox >/dev/null || die "firefox not on PATH although firefox-esr is installed; geckodriver looks for 'firefox'."
-command -v wasm-opt >/dev/null || die "wasm-opt not on PATH although binaryen is installed."
+
+# --- wasm-opt: npm package binaryen, into target/web-tools (see wasm-pack.toml for why not Debian's)
+WANT_WASM_OPT="version_${PIN_BINARYEN%%.*}"
+HAVE_WASM_OPT="$("$WEB_TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null || true)"
+if [[ "$HAVE_WASM_OPT" == *"($WANT_WASM_OPT)"* ]]; then
+    say "ok   binaryen $PIN_BINARYEN (wasm-opt)"
+else
+    say "INSTALL binaryen $PIN_BINARYEN from npm into target/web-tools (wasm-opt ${HAVE_WASM_OPT:-is missing there}; wasm-pack runs it on release builds)"
+    mkdir -p "$WEB_TOOLS"
+    npm install --prefix "$WEB_TOOLS" --no-audit --no-fund --save-exact "binaryen@$PIN_BINARYEN"
+    INSTALLED+=("binaryen $PIN_BINARYEN")
+fi
+[[ "$(command -v wasm-opt)" == "$WEB_TOOLS/node_modules/.bin/wasm-opt" ]] ||
+    die "wasm-opt on PATH is $(command -v wasm-opt || echo missing), not the pinned one in $WEB_TOOLS/node_modules/.bin."
 
 # --- npm packages of the end-to-end tests ----------------------------------------------------
 # `npm ci` when node_modules is missing or was installed from another package-lock.json.

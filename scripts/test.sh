@@ -12,12 +12,7 @@
 #   CHROMIUM                    browser for the e2e tests (default from wasm-pack.toml)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-
-PINS="$(python3 scripts/pins.py shell)" || { echo "test: could not read wasm-pack.toml" >&2; exit 1; }
-eval "$PINS"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 ALL_SUITES=(native firefox chrome e2e)
 SUITES=("$@")
