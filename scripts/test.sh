@@ -78,16 +78,13 @@ suite_e2e() {
     (cd e2e && PATHSCOPE_BASE_URL="$url" node --test --test-reporter=spec tests/)
 }
 
-# Prints a one-line count of what a suite's log says ran.
+# Prints "PASSED FAILED RUNS" as counted in a suite's log (cargo's "test result:" lines, or
+# node's closing "ℹ pass N" / "ℹ fail N").
 counts() {
     local log=$1
     case $2 in
-    e2e)
-        awk '/^ℹ (tests|pass|fail) /{printf "%s %s, ", $3, $2}' "$log" | sed 's/, $//'
-        ;;
-    *)
-        awk '/^test result:/{gsub(";", ""); p += $4; f += $6; n++} END {if (n) printf "%d passed, %d failed (%d test runs)", p, f, n}' "$log"
-        ;;
+    e2e) awk '/^ℹ pass /{p = $3} /^ℹ fail /{f = $3; n = 1} END {printf "%d %d %d", p, f, n}' "$log" ;;
+    *) awk '/^test result:/{gsub(";", ""); p += $4; f += $6; n++} END {printf "%d %d %d", p, f, n}' "$log" ;;
     esac
 }
 
@@ -111,6 +108,8 @@ for suite in "${SUITES[@]}"; do
 done
 
 printf '\n===== test summary =====\n'
+TOTAL_PASSED=0
+TOTAL_FAILED=0
 for suite in "${SUITES[@]}"; do
     case $suite in
     native) what="cargo test --all-targets, --doc (native)" ;;
@@ -118,8 +117,18 @@ for suite in "${SUITES[@]}"; do
     chrome) what="wasm-pack test --headless --chrome (Chromium)" ;;
     e2e) what="e2e/ with node --test (Chromium, served page)" ;;
     esac
-    printf '%-8s %-6s %5ss  %-48s %s\n' "$suite" "${RESULT[$suite]%% *}" "${DURATION[$suite]}" "$what" "$(counts "$LOG_DIR/$suite.log" "$suite")"
+    read -r passed failed runs <<<"$(counts "$LOG_DIR/$suite.log" "$suite")"
+    TOTAL_PASSED=$((TOTAL_PASSED + passed))
+    # A suite that failed before any test could fail (a build error) counts as one failure.
+    if [[ ${RESULT[$suite]} != PASS && $failed -eq 0 ]]; then
+        TOTAL_FAILED=$((TOTAL_FAILED + 1))
+    else
+        TOTAL_FAILED=$((TOTAL_FAILED + failed))
+    fi
+    printf '%-8s %-4s %5ss  %-46s %4d passed, %d failed (%d test runs)\n' \
+        "$suite" "${RESULT[$suite]%% *}" "${DURATION[$suite]}" "$what" "$passed" "$failed" "$runs"
 done
+echo "total: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
 printf 'logs: %s/<suite>.log\n' "${LOG_DIR#"$ROOT"/}"
 if ((FAILED)); then
     echo "RESULT: FAIL"
