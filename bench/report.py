@@ -23,6 +23,7 @@ COLUMNS = [
     ("pytorch1", "PyTorch 1 thr"),
     ("pytorch2", "PyTorch 2 thr"),
     ("native", "native"),
+    ("native_f32x4", "native f32x4"),
     ("chromium", "Chromium"),
     ("firefox", "Firefox"),
 ]
@@ -98,6 +99,7 @@ def main() -> int:
 
     r = {
         "native": kv_line(out / "native.log", "native"),
+        "native_f32x4": kv_line(out / "native-f32x4.log", "native"),
         "pytorch1": kv_line(out / "pytorch-1.log", "pytorch"),
         "pytorch2": kv_line(out / "pytorch-2.log", "pytorch"),
     }
@@ -107,7 +109,6 @@ def main() -> int:
     for engine in ("chromium", "firefox"):
         e = browser.get("engines", {}).get(engine)
         r[engine] = e if e and "error" not in e else None
-    mlp_ms = {"native": grep(out / "native.log", r"MLP kernels alone.*?:\s*([\d.]+) ms")}
 
     # --- Machine, threads, versions ---------------------------------------------------------
     model, logical, physical = cpu()
@@ -196,7 +197,7 @@ def main() -> int:
 
     ratio_target("Chromium epoch / PyTorch 1 thread", "chromium", 0.5)
     ratio_target("native epoch / PyTorch 1 thread", "native", 0.2)
-    for col, label in (("native", "native"), ("chromium", "Chromium"), ("firefox", "Firefox")):
+    for col, label in (("native_f32x4", "native f32x4 kernels"), ("native", "native AVX kernels*"), ("chromium", "Chromium"), ("firefox", "Firefox")):
         v = r[col]
         if v and isinstance(v.get("mlp_gflops"), float) and v.get("peak_gflops"):
             share = v["mlp_gflops"] / v["peak_gflops"]
@@ -236,13 +237,16 @@ def main() -> int:
     met = sum(1 for t in targets if t[3] is True)
     not_met = sum(1 for t in targets if t[3] is False)
     unmeasured = sum(1 for t in targets if t[3] is None)
+    print("* natively the matrix kernel runs 8 wide (AVX) where the CPU has it, against an f32x4 peak: not like for like;")
+    print("  'native f32x4' is the same binary with PATHSCOPE_NO_AVX=1 (f32x4 kernels, the same per-element order).")
     if r["firefox"] and base:
         print(f"(Firefox epoch / PyTorch 1 thread: {r['firefox']['epoch_ms'] / base['epoch_ms']:.3f}; reported, no target of its own)")
     print(f"targets: {met} met, {not_met} not met, {unmeasured} not measured")
     if failed_steps:
         print(f"FAILED steps: {', '.join(failed_steps)} (see out/bench/<step>.log)")
         if "build-wasm" in failed_steps and r["chromium"]:
-            print("note: the wasm build failed, so the browser numbers are of the www/pkg an earlier build left")
+            print("note: the wasm build failed, so the browser numbers are of whatever www/pkg holds (after a failed "
+                  "wasm-opt: this code, not optimized by wasm-opt; the wasm size too)")
         return 1
     return 0
 
