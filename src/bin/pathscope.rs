@@ -248,6 +248,8 @@ struct ArmResult {
     first_over_09: Option<usize>,
     seconds: f64,
     status: Status,
+    /// Final parameters and the trainer (for the loss barrier on its last phase's data).
+    trainer: Trainer,
 }
 
 fn run_arm(name: &'static str, cfg: Config) -> ArmResult {
@@ -269,6 +271,7 @@ fn run_arm(name: &'static str, cfg: Config) -> ArmResult {
         first_over_09,
         seconds: start.elapsed().as_secs_f64(),
         status: tr.status().clone(),
+        trainer: tr,
     }
 }
 
@@ -320,6 +323,29 @@ fn reproduce_cmd(mut args: Args) -> CmdResult {
             println!("  {}: {message}", r.name);
         }
     }
+    // Figure 6: the loss along the line from the scratch solution to the curriculum one, on the
+    // p = 4 data (both arms draw it from the same (seed, p) stream, so it is the same data).
+    let (scratch_params, curriculum_params) = (a.trainer.params().to_vec(), b.trainer.params().to_vec());
+    let last = b.trainer.config().schedule.phases.len() - 1;
+    let split = b.trainer.split(last).clone();
+    debug_assert_eq!(split, *a.trainer.split(0));
+    let mut ws = pathscope::model::Workspace::new(pathscope::model::Dims::of(&b.trainer.config().model));
+    let line = pathscope::experiments::barrier::loss_along_line(
+        &mut ws,
+        &scratch_params,
+        &curriculum_params,
+        21,
+        &split.train,
+        &split.test,
+        &mut Vec::new(),
+    );
+    use pathscope::experiments::barrier::barrier_height;
+    println!(
+        "loss barrier scratch -> curriculum (p=4 data, 21 points): train {:.2}, test {:.2}",
+        barrier_height(&line.train_loss),
+        barrier_height(&line.test_loss)
+    );
+    println!("train loss along the line: {}", line.train_loss.iter().map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(" "));
     println!("total wall time {:.1} s", start.elapsed().as_secs_f64());
     println!("scratch_test_acc={:.4} curriculum_test_acc={:.4}", a.test_acc, b.test_acc);
     Ok(ExitCode::SUCCESS)
