@@ -1,0 +1,256 @@
+// The playground page, driven in headless Chromium: it loads cleanly, trains, steps, scrubs its
+// history, reads its settings from the address and refuses hostile ones without running them.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, screenshot, startServer } from '../helpers.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Opens the page at `hash` and waits until every run has reported its step 0. */
+async function openPage(hash = '', { width = 1280, height = 900 } = {}) {
+  const opened = await browser.open(server.url + hash);
+  await opened.page.setViewportSize({ width, height });
+  await opened.page.waitForFunction(() => {
+    const arms = window.pathscope?.app.state.arms;
+    return arms?.length && arms.every((a) => a.summary && a.attention.count > 0);
+  }, null, { timeout: 30_000 });
+  return opened;
+}
+
+const text = (page, id) => page.$eval(`#${id}`, (el) => el.textContent);
+const number = async (page, id) => Number.parseFloat(await text(page, id));
+
+/** A fingerprint of a canvas's pixels (changes when anything drawn on it changes). */
+async function canvasHash(page, id) {
+  // Let the page draw what is pending first (two animation frames).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return page.$eval(`#${id}`, (canvas) => {
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let h = 2166136261;
+    for (let i = 0; i < data.length; i += 1) h = Math.imul(h ^ data[i], 16777619);
+    return h >>> 0;
+  });
+}
+
+/** The number of pixels of a canvas that are not plain white. */
+function inkOf(page, id) {
+  return page.$eval(`#${id}`, (canvas) => {
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) n++;
+    return n;
+  });
+}
+
+test('the page loads its runs with no console error and no request outside its origin', async () => {
+  const { page, problems } = await openPage();
+  await page.waitForLoadState('networkidle');
+  assert.equal(await text(page, 'status-epoch-0'), '0 / 400');
+  assert.equal(await text(page, 'status-step-0'), '0');
+  assert.match(await page.$eval('#status', (el) => el.textContent), /scratch/, 'quick trains the scratch twin too');
+  for (const id of ['canvas-graph', 'canvas-heatmap', 'canvas-curves', 'canvas-za', 'canvas-barrier', 'canvas-trajectory']) {
+    assert.ok((await inkOf(page, id)) > 500, `${id} has something drawn on it`);
+  }
+  assert.equal(page.workers().length >= 2, true, 'two training workers');
+  problems.assertClean();
+  await page.close();
+});
+
+test('play trains: the epoch and the test accuracy advance, and the page stays responsive', async () => {
+  const { page, problems } = await openPage();
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+    }).observe({ type: 'longtask' });
+  });
+  const acc0 = await number(page, 'status-test-acc-0');
+  await page.click('#play');
+  assert.equal(await text(page, 'play'), 'Pause');
+  // p = 2 is solved within seconds: wait for the test accuracy to pass 0.9.
+  await page.waitForFunction(() => Number.parseFloat(document.getElementById('status-test-acc-0').textContent) > 0.9, null, { timeout: 60_000 });
+  const epoch = await number(page, 'status-epoch-0');
+  const acc = await number(page, 'status-test-acc-0');
+  assert.ok(epoch > 0, `epoch advanced to ${epoch}`);
+  assert.ok(acc > acc0, `test accuracy advanced from ${acc0} to ${acc}`);
+  assert.ok((await number(page, 'status-epoch-1')) > 0, 'the scratch run trains too');
+  // While training, input is handled promptly: a click on pause takes effect at once.
+  const longTasks = await page.evaluate(() => window.__longTasks);
+  await page.click('#play');
+  assert.equal(await text(page, 'play'), 'Play');
+  console.log(`main-thread long tasks while training (ms): ${JSON.stringify(longTasks)}`);
+  // A frozen page would show long tasks of seconds; this machine shares 2 cores with both workers.
+  assert.ok(longTasks.every((ms) => ms < 500), `no main-thread task froze the page: ${longTasks}`);
+  problems.assertClean();
+  await page.close();
+});
+
+test('one step moves the step counter by one and changes the attention graph', async () => {
+  const { page, problems } = await openPage();
+  const before = await canvasHash(page, 'canvas-graph');
+  await page.click('#step');
+  await page.waitForFunction(() => document.getElementById('status-step-0').textContent === '1');
+  await page.waitForFunction(() => window.pathscope.app.state.arms[0].attention.count === 2);
+  const after = await canvasHash(page, 'canvas-graph');
+  assert.notEqual(after, before, 'the graph was redrawn with the new attention (edges coloured by their change)');
+  // The keyboard does the same: right arrow steps, space plays, r resets.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.getElementById('status-step-0').textContent === '2');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => Number(document.getElementById('status-step-0').textContent) > 50);
+  await page.keyboard.press(' ');
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => document.getElementById('status-step-0').textContent === '0');
+  problems.assertClean();
+  await page.close();
+});
+
+test('hovering a heatmap row shows that step in the graph; Live returns to the run', async () => {
+  const { page, problems } = await openPage();
+  await page.click('#epoch');
+  await page.click('#epoch');
+  await page.waitForFunction(() => window.pathscope.app.state.arms[0].attention.count === 129);
+  const live = await canvasHash(page, 'canvas-graph');
+  const g = await page.evaluate(() => window.pathscope.panels.geometry.heatmap);
+  assert.equal(g.rows, 129, 'one heatmap row per step');
+  await page.locator('#canvas-heatmap').scrollIntoViewIfNeeded();
+  const box = await page.locator('#canvas-heatmap').boundingBox();
+  // Row 3: early in training.
+  const y = g.top + ((3 + 0.5) * g.height) / g.rows;
+  await page.mouse.move(box.x + g.left + g.width / 2, box.y + y);
+  await page.waitForFunction(() => /showing step 3 from the history/.test(document.getElementById('scrub-state').textContent));
+  const scrubbed = await canvasHash(page, 'canvas-graph');
+  assert.notEqual(scrubbed, live, 'the graph shows another step');
+  // Click pins the row; moving away keeps it; Live follows the run again.
+  await page.mouse.click(box.x + g.left + g.width / 2, box.y + y);
+  await page.mouse.move(box.x - 20, box.y - 20);
+  await page.waitForFunction(() => /pinned/.test(document.getElementById('scrub-state').textContent));
+  assert.equal(await canvasHash(page, 'canvas-graph'), scrubbed);
+  await page.click('#live');
+  await page.waitForFunction(() => /following the live run/.test(document.getElementById('scrub-state').textContent));
+  assert.equal(await canvasHash(page, 'canvas-graph'), live, 'back to the latest step');
+  problems.assertClean();
+  await page.close();
+});
+
+test('settings in the address are applied to the controls and the run', async () => {
+  const hash = '#preset=fig2&seed=7&phases=2:50&lr=0.002&B=64&eval=5&probe=3,3,3,3,3,3,3,3&speed=16';
+  const { page, problems } = await openPage(hash);
+  const values = await page.evaluate(() =>
+    Object.fromEntries(['preset', 'seed', 'lr', 'B', 'eval', 'T', 'speed', 'probe', 'phase-0-p', 'phase-0-epochs'].map((id) => [id, document.getElementById(id).value])),
+  );
+  assert.deepEqual(values, {
+    preset: 'fig2',
+    seed: '7',
+    lr: '0.002',
+    B: '64',
+    eval: '5',
+    T: '8',
+    speed: '16',
+    probe: '3,3,3,3,3,3,3,3',
+    'phase-0-p': '2',
+    'phase-0-epochs': '50',
+  });
+  assert.equal(await text(page, 'status-epoch-0'), '0 / 50');
+  const config = await page.evaluate(() => window.pathscope.app.state.arms[0].config);
+  assert.equal(config.data.seed, 7);
+  assert.equal(config.optim.lr, 0.002);
+  assert.equal(config.schedule.batch_size, 64);
+  assert.deepEqual(await page.evaluate(() => window.pathscope.app.state.arms[0].attention.probe), [3, 3, 3, 3, 3, 3, 3, 3]);
+  assert.equal(await page.$$eval('#notices p', (ps) => ps.length), 0, 'no complaint about a valid address');
+  // The address is kept canonical: preset, seed and what differs from the preset.
+  assert.equal(new URL(page.url()).hash, hash);
+  problems.assertClean();
+  await page.close();
+});
+
+test('a changed setting asks for a restart instead of mixing runs', async () => {
+  const { page, problems } = await openPage();
+  assert.equal(await page.isHidden('#restart-banner'), true);
+  await page.fill('#lr', '0.003');
+  await page.waitForSelector('#restart-banner', { state: 'visible' });
+  assert.equal(await text(page, 'status-epoch-0'), '0 / 400', 'the run on screen is unchanged');
+  await page.fill('#lr', '7');
+  assert.match(await text(page, 'settings-error'), /optim\.lr = 7 is not accepted/);
+  assert.equal(await page.isDisabled('#restart'), true);
+  await page.fill('#lr', '0.003');
+  await page.click('#restart');
+  await page.waitForFunction(() => window.pathscope.app.state.arms[0].config.optim.lr === 0.003);
+  assert.match(new URL(page.url()).hash, /lr=0\.003/);
+  assert.equal(await page.isHidden('#restart-banner'), true);
+  problems.assertClean();
+  await page.close();
+});
+
+test('hostile or invalid values in the address are named, replaced by defaults, and never run', async () => {
+  let dialogs = 0;
+  const hash =
+    '#seed=<img src=x onerror="window.__pwned=1">' +
+    '&preset=fig2&lr=abc&T=9999&probe=<script>window.__pwned=2</script>' +
+    '&<svg onload=window.__pwned=3>=1&phases=2:0';
+  const { page, problems } = await browser.open(server.url + encodeURI(hash));
+  page.on('dialog', (d) => {
+    dialogs++;
+    d.dismiss();
+  });
+  await page.waitForFunction(() => window.pathscope?.app.state.arms[0]?.summary, null, { timeout: 30_000 });
+  const notices = await page.$eval('#notices', (el) => el.textContent);
+  for (const named of ['seed = ', 'lr = ', 'T: model.seq_len = 9999', 'probe = ', 'unknown setting', 'phases: schedule.phases[0].epochs = 0']) {
+    assert.ok(notices.includes(named), `the notice names ${named}: ${notices}`);
+  }
+  assert.match(notices, /<img src=x onerror=/, 'the hostile text is shown as text');
+  assert.equal(await page.$$eval('#notices *', (els) => els.filter((e) => !['P', 'BUTTON'].includes(e.tagName)).length), 0, 'no element came from the address');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
+  assert.equal(dialogs, 0);
+  const values = await page.evaluate(() => ({ seed: seed.value, lr: lr.value, T: T.value, preset: preset.value }));
+  assert.deepEqual(values, { seed: '0', lr: '0.001', T: '8', preset: 'fig2' }, 'defaults of the fig2 preset');
+  assert.equal(await text(page, 'status-epoch-0'), '0 / 200');
+  // An image that tried to load would be a failed request to /x.
+  problems.assertClean();
+  await page.close();
+});
+
+test('the figure-5 preset trains both arms in two workers', async () => {
+  const { page, problems } = await openPage('#preset=fig5');
+  assert.equal(await page.evaluate(() => window.pathscope.app.state.arms.length), 2);
+  assert.ok(page.workers().length >= 2);
+  await page.click('#play');
+  await page.waitForFunction(
+    () => [0, 1].every((i) => Number.parseFloat(document.getElementById(`status-epoch-${i}`).textContent) >= 3),
+    null,
+    { timeout: 60_000 },
+  );
+  await page.click('#play');
+  assert.equal(await text(page, 'status-phase-0'), '1/2 (p = 2)');
+  assert.equal(await text(page, 'status-phase-1'), 'p = 4');
+  problems.assertClean();
+  await page.close();
+});
+
+test('screenshots: phone and desktop, before and during training', async () => {
+  for (const [width, height] of [[375, 812], [1440, 900]]) {
+    const { page, problems } = await openPage('', { width, height });
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+    console.log(`screenshot: ${await screenshot(page, `page-${width}-before`)}`);
+    await page.click('#play');
+    await page.waitForFunction(() => Number.parseFloat(document.getElementById('status-epoch-0').textContent) >= 130, null, { timeout: 90_000 });
+    await page.click('#play');
+    await page.waitForFunction(() => !window.pathscope.app.state.za.pending);
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+    console.log(`screenshot: ${await screenshot(page, `page-${width}-training`)}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px (${overflow} px too wide)`);
+    problems.assertClean();
+    await page.close();
+  }
+});

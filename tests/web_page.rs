@@ -1,0 +1,384 @@
+//! Browser tests of the page's facade (`src/wasm/`): the training session as JavaScript sees it
+//! (views of wasm memory, errors as JS errors, bit-exact reset) and every chart drawn on a real
+//! `<canvas>` through plotters-canvas, checked by the colours of its pixels. Run by
+//! `wasm-pack test --headless --firefox` and `--chrome` (`make test`).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Float32Array, Reflect, WebAssembly};
+use pathscope::config::Config;
+use pathscope::viz::theme::{
+    count_color, heat_color, run_style, BARRIER_TEST, BARRIER_TRAIN, EDGE_GREW, EDGE_SHRANK, EDGE_UNCHANGED,
+    HEATMAP_HIGHLIGHT, HEATMAP_K_LINE, PHASE_SWITCH,
+};
+use pathscope::wasm::charts::{
+    draw_attention_graph, draw_attention_heatmap, draw_curves, draw_loss_barrier, draw_trajectory, draw_za_scatter,
+    heatmap_row_at, METRICS_PER_ROW,
+};
+use pathscope::wasm::{check_config, scratch_twin, Session};
+use plotters::style::RGBColor;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ==== Helpers ====================================================================================
+
+/// A small, fast run: the quick preset cut down to n = 64 sequences, d = 8.
+fn small_config() -> Config {
+    let mut c = Config::preset("quick").unwrap();
+    c.data.n = 64;
+    c.model.dim = 8;
+    c.model.hidden = 16;
+    c.schedule.batch_size = 16;
+    c
+}
+
+fn json(c: &Config) -> String {
+    serde_json::to_string(c).unwrap()
+}
+
+fn new_canvas(width: u32, height: u32) -> HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let canvas: HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    canvas
+}
+
+struct Pixels {
+    width: i32,
+    height: i32,
+    rgba: Vec<u8>,
+}
+
+impl Pixels {
+    fn read(canvas: &HtmlCanvasElement) -> Pixels {
+        let context: CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+        let (w, h) = (canvas.width(), canvas.height());
+        let image = context.get_image_data(0.0, 0.0, w as f64, h as f64).unwrap();
+        Pixels { width: w as i32, height: h as i32, rgba: image.data().0 }
+    }
+    fn at(&self, x: i32, y: i32) -> [u8; 4] {
+        assert!((0..self.width).contains(&x) && (0..self.height).contains(&y), "({x}, {y}) is off the canvas");
+        let i = 4 * (y * self.width + x) as usize;
+        self.rgba[i..i + 4].try_into().unwrap()
+    }
+    fn count(&self, c: RGBColor) -> usize {
+        let want = rgba(c);
+        self.rgba.chunks_exact(4).filter(|p| *p == want).count()
+    }
+    /// Pixels of colour `c` within `r` pixels of (x, y).
+    fn count_near(&self, c: RGBColor, (x, y): (i32, i32), r: i32) -> usize {
+        let want = rgba(c);
+        let mut n = 0;
+        for yy in (y - r).max(0)..=(y + r).min(self.height - 1) {
+            for xx in (x - r).max(0)..=(x + r).min(self.width - 1) {
+                n += (self.at(xx, yy) == want) as usize;
+            }
+        }
+        n
+    }
+}
+
+fn rgba(c: RGBColor) -> [u8; 4] {
+    [c.0, c.1, c.2, 255]
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap()
+}
+fn num(obj: &JsValue, key: &str) -> f64 {
+    get(obj, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+/// The message of a JsError, as JavaScript would read `error.message`.
+fn js_message(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    v.dyn_into::<js_sys::Error>().expect("a JS Error").message().into()
+}
+
+/// `new Float32Array(memory.buffer, ptr, len)`, as the worker builds it.
+fn view(ptr: *const f32, len: usize) -> Float32Array {
+    let memory: WebAssembly::Memory = wasm_bindgen::memory().dyn_into().unwrap();
+    Float32Array::new_with_byte_offset_and_length(&memory.buffer(), ptr as u32, len as u32)
+}
+
+// ==== Facade: the training session ===============================================================
+
+#[wasm_bindgen_test]
+fn session_steps_and_its_views_read_the_trainer() {
+    let cfg = small_config();
+    let mut s = Session::new(&json(&cfg)).expect("a valid config");
+    assert_eq!(s.metrics_len(), 1, "row 0: the initial model");
+    let t = cfg.model.seq_len;
+    s.set_probe(&vec![1u8; t]).unwrap();
+    assert_eq!(s.attention_steps_len(), 1);
+
+    assert!(s.step());
+    assert!(s.step());
+    assert_eq!(s.attention_steps_len(), 3, "one attention row per step");
+    assert_eq!(s.attention_len(), 3 * t);
+    let steps = view(s.attention_steps_ptr(), s.attention_steps_len()).to_vec();
+    assert_eq!(steps, vec![0.0, 1.0, 2.0]);
+    let attn = view(s.attention_ptr(), s.attention_len()).to_vec();
+    for row in attn.chunks(t) {
+        let sum: f32 = row.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-4, "attention rows sum to 1, got {sum}");
+    }
+    assert_ne!(attn[..t], attn[2 * t..], "attention moved after two steps");
+
+    // One epoch is n / B = 4 steps: the metrics get a row when it ends.
+    assert!(s.step_epoch());
+    assert_eq!(s.metrics_len(), 2);
+    let summary = s.summary();
+    assert_eq!(num(&summary, "epoch"), 1.0);
+    assert_eq!(num(&summary, "step"), 4.0);
+    assert_eq!(get(&summary, "state").as_string().unwrap(), "running");
+    for col in 0..6 {
+        let v = view(s.metric_ptr(col).unwrap(), s.metrics_len()).to_vec();
+        assert_eq!(v.len(), 2);
+        if col == 0 {
+            assert_eq!(v, vec![0.0, 1.0], "the epoch column");
+        }
+        if col == 3 {
+            assert!(v.iter().all(|a| (0.0..=1.0).contains(a)), "train accuracies in [0, 1]: {v:?}");
+        }
+        if col == 5 {
+            assert!((0.0..=1.0).contains(&v[0]), "test accuracy of the initial model: {v:?}");
+            assert!(v[1].is_nan(), "epoch 1 is not a test epoch (eval_every = 2): {v:?}");
+        }
+    }
+    assert!(s.metric_ptr(6).is_err(), "column 6 does not exist");
+    assert_eq!(view(s.params_ptr(), s.params_len()).length() as usize, cfg.param_count());
+}
+
+#[wasm_bindgen_test]
+fn run_for_ms_respects_its_step_limit_and_the_run_end() {
+    let mut cfg = small_config();
+    cfg.schedule.phases = vec![pathscope::config::Phase { p: 2, epochs: 1 }];
+    let mut s = Session::new(&json(&cfg)).unwrap();
+    assert_eq!(s.run_for_ms(1e6, 3), 3, "stops at max_steps");
+    assert_eq!(s.run_steps(100), 1, "one epoch is 4 steps: the run ends after the 4th");
+    assert!(!s.is_running());
+    assert_eq!(get(&s.summary(), "state").as_string().unwrap(), "finished");
+    assert!(!s.step(), "a finished run takes no step");
+}
+
+#[wasm_bindgen_test]
+fn reset_replays_the_same_run_bit_for_bit() {
+    let cfg = small_config();
+    let mut s = Session::new(&json(&cfg)).unwrap();
+    s.set_probe(&vec![0u8; cfg.model.seq_len]).unwrap();
+    let record = |s: &mut Session| {
+        s.run_steps(9);
+        let attn = view(s.attention_ptr(), s.attention_len()).to_vec();
+        let params = view(s.params_ptr(), s.params_len()).to_vec();
+        let loss = view(s.metric_ptr(2).unwrap(), s.metrics_len()).to_vec();
+        (attn, params, loss)
+    };
+    let first = record(&mut s);
+    s.reset().unwrap();
+    assert_eq!(s.metrics_len(), 1);
+    let second = record(&mut s);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&first.0), bits(&second.0), "attention history");
+    assert_eq!(bits(&first.1), bits(&second.1), "parameters");
+    assert_eq!(bits(&first.2), bits(&second.2), "train loss");
+}
+
+#[wasm_bindgen_test]
+fn bad_configs_become_js_errors_naming_the_field() {
+    let mut cfg = small_config();
+    cfg.model.seq_len = 0;
+    let message = js_message(Session::new(&json(&cfg)).err().expect("T = 0 is refused"));
+    assert!(message.contains("model.seq_len"), "{message}");
+
+    let mut cfg = small_config();
+    cfg.optim.lr = 2.0;
+    let message = js_message(Session::new(&json(&cfg)).err().expect("lr = 2 is refused"));
+    assert!(message.contains("optim.lr") && message.contains("(0, 1]"), "{message}");
+
+    let message = js_message(Session::new("{\"model\": 3}").err().expect("not a config"));
+    assert!(message.starts_with("config:"), "{message}");
+
+    // checkConfig: null when valid, else the field and the sentence.
+    assert!(check_config(&json(&small_config())).is_null());
+    let mut cfg = small_config();
+    cfg.schedule.batch_size = 65;
+    let problem = check_config(&json(&cfg));
+    assert_eq!(get(&problem, "field").as_string().unwrap(), "schedule.batch_size");
+    assert!(get(&problem, "message").as_string().unwrap().contains("from 1 to n"));
+
+    // Probes are checked too.
+    let mut s = Session::new(&json(&small_config())).unwrap();
+    let message = js_message(s.set_probe(&[9, 9, 9]).err().unwrap());
+    assert!(message.contains("probe"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn the_scratch_twin_trains_the_last_p_for_all_epochs() {
+    let cfg = Config::preset("fig5").unwrap();
+    let twin: Config = serde_json::from_str(&scratch_twin(&json(&cfg)).unwrap()).unwrap();
+    assert_eq!(twin, Config::preset("fig5-scratch").unwrap());
+}
+
+#[wasm_bindgen_test]
+fn z_a_is_projected_to_two_dimensions_with_its_counts() {
+    let cfg = small_config();
+    let mut s = Session::new(&json(&cfg)).unwrap();
+    let label = s.compute_za();
+    assert!(label.starts_with("PCA of z_A (d = 8)"), "{label}");
+    assert_eq!(s.za_points_len(), 2 * cfg.data.n);
+    assert_eq!(s.za_counts_len(), cfg.data.n);
+    assert_eq!(s.za_max_count(), 5, "k (p - 1) for p = 2");
+}
+
+// ==== Charts on a canvas ========================================================================
+
+#[wasm_bindgen_test]
+fn attention_graph_colours_edges_by_their_change() {
+    let canvas = new_canvas(600, 320);
+    let tokens = [3u8, 1, 2, 0];
+    let attn = [0.7f32, 0.1, 0.1, 0.1];
+    let prev = [0.4f32, 0.3, 0.2, 0.1];
+    let hits = draw_attention_graph(&canvas, 1.0, &tokens, &attn, &prev, 2, "step 7").unwrap();
+    let px = Pixels::read(&canvas);
+    let tokens_at = get(&hits, "tokens");
+    let node = |i: u32| {
+        let p: js_sys::Array = js_sys::Array::from(&js_sys::Array::from(&tokens_at).get(i));
+        (p.get(0).as_f64().unwrap() as i32, p.get(1).as_f64().unwrap() as i32)
+    };
+    let r = num(&hits, "token_radius") as i32;
+    let out = get(&hits, "output");
+    let out = js_sys::Array::from(&out);
+    let (ox, oy) = (out.get(0).as_f64().unwrap() as i32, out.get(1).as_f64().unwrap() as i32);
+    // A point a quarter of the way from a token node's top towards the output node.
+    let along = |i: u32, f: f64| {
+        let (x, y) = node(i);
+        let (x0, y0) = (x as f64, (y - r) as f64);
+        ((x0 + f * (ox as f64 - x0)).round() as i32, (y0 + f * (oy as f64 - y0)).round() as i32)
+    };
+    assert!(px.count_near(EDGE_GREW, along(0, 0.25), 3) > 20, "token 1's thick edge grew: red");
+    let blue: usize = (1..8).map(|j| px.count_near(EDGE_SHRANK, along(1, 0.1 * j as f64), 2)).sum();
+    assert!(blue > 5, "token 2's edge shrank: blue (dashed)");
+    assert!(px.count_near(EDGE_UNCHANGED, along(3, 0.25), 2) > 0, "token 4's edge did not change: grey");
+    assert_eq!(px.count_near(EDGE_GREW, along(3, 0.25), 2), 0, "no red on an unchanged edge");
+}
+
+#[wasm_bindgen_test]
+fn attention_heatmap_cells_line_and_highlight_are_where_the_geometry_says() {
+    let canvas = new_canvas(500, 400);
+    let (rows, cols) = (6usize, 4usize);
+    // Column 0 carries all the attention in every row, column 3 none.
+    let mut attn = vec![0.0f32; rows * cols];
+    for r in 0..rows {
+        attn[r * cols] = 0.6;
+        attn[r * cols + 1] = 0.3;
+        attn[r * cols + 2] = 0.1;
+    }
+    let steps: Vec<f32> = (0..rows).map(|r| (10 * r) as f32).collect();
+    let g = draw_attention_heatmap(&canvas, 1.0, &attn, cols, &steps, 2, 4, f32::NAN).unwrap();
+    let (left, top, width, height) = (num(&g, "left") as i32, num(&g, "top") as i32, num(&g, "width") as i32, num(&g, "height") as i32);
+    assert_eq!(num(&g, "rows") as usize, rows);
+    let px = Pixels::read(&canvas);
+    let cell = |r: usize, c: usize| {
+        (left + ((c as f64 + 0.5) * width as f64 / cols as f64) as i32, top + ((r as f64 + 0.5) * height as f64 / rows as f64) as i32)
+    };
+    let (x, y) = cell(1, 0);
+    assert_eq!(px.at(x, y), rgba(heat_color(0.6, 0.6)), "darkest cell: the largest attention");
+    let (x, y) = cell(1, 3);
+    assert_eq!(px.at(x, y), rgba(heat_color(0.0, 0.6)), "lightest cell: no attention");
+    let (x, y) = cell(1, 1);
+    assert_eq!(px.at(x, y), rgba(heat_color(0.3, 0.6)));
+    // The red line after position k = 2, over the whole height.
+    let line_x = left + width * 2 / cols as i32;
+    assert!(px.count_near(HEATMAP_K_LINE, (line_x, top + height / 2), 2) > 0, "the k line");
+    // The highlighted row 4 is outlined.
+    let (_, y4) = cell(4, 0);
+    assert!(px.count_near(HEATMAP_HIGHLIGHT, (left + width / 2, y4), height / rows as i32) > 0, "row 4 outlined");
+    // The page maps a pointer to the same rows.
+    assert_eq!(heatmap_row_at(cell(4, 0).1, top, height, rows), 4);
+    assert_eq!(heatmap_row_at(top - 1, top, height, rows), -1);
+}
+
+#[wasm_bindgen_test]
+fn charts_draw_sharp_at_twice_the_pixel_density() {
+    // A 250 x 200 CSS-pixel canvas on a 2x screen: 500 x 400 bitmap, geometry in CSS pixels.
+    let canvas = new_canvas(500, 400);
+    let attn = [0.5f32, 0.5, 0.0, 0.0, 0.5, 0.5, 0.0, 0.0];
+    let g = draw_attention_heatmap(&canvas, 2.0, &attn, 4, &[0.0, 1.0], 2, -1, f32::NAN).unwrap();
+    let (left, top, width, height) = (num(&g, "left"), num(&g, "top"), num(&g, "width"), num(&g, "height"));
+    assert!(left + width <= 250.0 && top + height <= 200.0, "geometry in CSS pixels: {left} {top} {width} {height}");
+    let px = Pixels::read(&canvas);
+    let x = (2.0 * (left + 0.5 * width / 4.0)) as i32;
+    let y = (2.0 * (top + 0.25 * height)) as i32;
+    assert_eq!(px.at(x, y), rgba(heat_color(0.5, 0.5)), "cell (0, 0) at twice its CSS position");
+}
+
+/// Metric rows for the curves: epochs 0..n, test evaluated every other epoch (NaN between).
+fn metric_rows(n: usize, acc: impl Fn(usize) -> f32) -> Vec<f32> {
+    let mut rows = Vec::with_capacity(n * METRICS_PER_ROW);
+    for e in 0..n {
+        let test = if e % 2 == 0 { acc(e) } else { f32::NAN };
+        rows.extend_from_slice(&[e as f32, 0.0, 1.0 / (e as f32 + 1.0), acc(e), 2.0 / (e as f32 + 1.0), test]);
+    }
+    rows
+}
+
+#[wasm_bindgen_test]
+fn curves_draw_both_runs_the_switch_and_bridge_unevaluated_epochs() {
+    let canvas = new_canvas(900, 400);
+    let a = metric_rows(41, |e| (e as f32 / 40.0).min(1.0));
+    let b = metric_rows(41, |_| 0.25);
+    draw_curves(&canvas, 1.0, "curriculum\nscratch", &a, &b, &[20.0], "p = 2 → 4", 0.25).unwrap();
+    let px = Pixels::read(&canvas);
+    let (s0, s1) = (run_style(0), run_style(1));
+    // Test lines are drawn although every other test value is NaN (the gaps are bridged).
+    assert!(px.count(s0.test) > 200, "curriculum test curve: {} pixels", px.count(s0.test));
+    assert!(px.count(s1.test) > 100, "scratch test curve: {} pixels", px.count(s1.test));
+    assert!(px.count(s0.train) > 100, "curriculum train curve");
+    assert!(px.count(PHASE_SWITCH) > 50, "the phase switch line");
+}
+
+#[wasm_bindgen_test]
+fn z_a_scatter_colours_points_by_count() {
+    let canvas = new_canvas(500, 420);
+    // Two tight clusters: count 0 at (-1, 0), count 5 at (1, 0).
+    let mut points = Vec::new();
+    let mut counts = Vec::new();
+    for i in 0..40 {
+        let j = (i % 5) as f32 * 0.01;
+        points.extend_from_slice(&[-1.0 + j, j]);
+        counts.push(0);
+        points.extend_from_slice(&[1.0 + j, j]);
+        counts.push(5);
+    }
+    draw_za_scatter(&canvas, 1.0, &points, &counts, 5, "z_A plane (d = 2)").unwrap();
+    let px = Pixels::read(&canvas);
+    assert!(px.count(count_color(0, 5)) > 20, "count 0 points");
+    assert!(px.count(count_color(5, 5)) > 20, "count 5 points");
+}
+
+#[wasm_bindgen_test]
+fn loss_barrier_draws_train_and_test_lines() {
+    let canvas = new_canvas(600, 360);
+    let t: Vec<f32> = (0..=20).map(|i| i as f32 / 20.0).collect();
+    let train: Vec<f32> = t.iter().map(|t| 20.0 * t * (1.0 - t) + 0.01).collect();
+    let test: Vec<f32> = t.iter().map(|t| 8.0 * t * (1.0 - t) + 1.0).collect();
+    draw_loss_barrier(&canvas, 1.0, &t, &train, &test, "scratch", "curriculum", false).unwrap();
+    let px = Pixels::read(&canvas);
+    assert!(px.count(BARRIER_TRAIN) > 100, "train line: {}", px.count(BARRIER_TRAIN));
+    assert!(px.count(BARRIER_TEST) > 50, "test line: {}", px.count(BARRIER_TEST));
+}
+
+#[wasm_bindgen_test]
+fn trajectory_draws_both_paths() {
+    let canvas = new_canvas(600, 420);
+    let a: Vec<f32> = (0..20).flat_map(|i| [i as f32, (i as f32 * 0.3).sin()]).collect();
+    let b: Vec<f32> = (0..20).flat_map(|i| [i as f32, 3.0 + (i as f32 * 0.3).cos()]).collect();
+    draw_trajectory(&canvas, 1.0, "curriculum\nscratch", &a, &[10], &b, &[], "PCA").unwrap();
+    let px = Pixels::read(&canvas);
+    assert!(px.count(run_style(0).test) > 100, "curriculum path");
+    assert!(px.count(run_style(1).test) > 50, "scratch path");
+}

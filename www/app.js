@@ -1,0 +1,401 @@
+// The page's state, in one object, and the actions on it. The DOM lives in controls.js and
+// panels.js; they read `app.state` and call these actions. Training happens in workers (runs.js,
+// worker.js); this main thread only keeps what they report and draws it.
+
+import { Arm } from './runs.js';
+import { checkProbe, probeCommand, sameRun, toConfig, toHash } from './url-state.js';
+
+/** z_A is requested at most this often while training (ms). */
+const ZA_EVERY_MS = 1000;
+/** Two runs side by side stay within this many epochs of each other (at least LOCKSTEP_MIN steps). */
+const LOCKSTEP_EPOCHS = 2;
+const LOCKSTEP_MIN = 256;
+/** Snapshots per run fed to the trajectory embedding, at most (evenly thinned beyond). */
+const MAX_SNAPSHOTS = 400;
+
+export class App {
+  /** `wasm`: the main thread's wasm exports (module namespace); `presets`: loadPresets(). */
+  constructor(wasm, presets) {
+    this.wasm = wasm;
+    this.presets = presets;
+    this.listeners = { status: [], panels: [], notice: [], setup: [] };
+    this.state = {
+      /** The setup of the run on screen (url-state.js SETTINGS keys). */
+      setup: null,
+      /** The settings form's values; differ from `setup` until restarted. */
+      pending: null,
+      /** Generation of the run: bumped by every restart and reset. */
+      gen: 0,
+      /** Arms: [curriculum (or the single run), scratch twin (optional)]. */
+      arms: [],
+      /** Whether the user asked to play. */
+      playing: false,
+      view: { arm: 0, pinned: null, hover: null },
+      za: { result: null, pending: false, last: -Infinity, auto: true, error: "" },
+      barrier: { result: null, pending: false, error: '', log: false },
+      trajectory: { result: null, pending: false, error: '', method: 'pca' },
+      /** Messages already shown for this generation (diverged runs). */
+      reported: new Set(),
+    };
+    this.analysis = null;
+  }
+
+  on(event, fn) {
+    this.listeners[event].push(fn);
+  }
+  emit(event, ...args) {
+    for (const fn of this.listeners[event]) fn(...args);
+  }
+  notice(text, kind = 'error') {
+    this.emit('notice', text, kind);
+  }
+  panels(...names) {
+    this.emit('panels', names);
+  }
+
+  // ---- runs ---------------------------------------------------------------------------------
+
+  config() {
+    return toConfig(this.presets, this.state.setup);
+  }
+
+  /** Names of the arms of a setup. */
+  armNames(setup) {
+    const ps = setup.phases.map((ph) => ph.p);
+    if (ps.length === 1) return [`p = ${ps[0]}`];
+    return setup.scratch ? ['curriculum', 'scratch'] : ['curriculum'];
+  }
+
+  /** Starts (or restarts) the runs of `setup`. */
+  start(setup) {
+    const s = this.state;
+    s.setup = structuredClone(setup);
+    s.pending = structuredClone(setup);
+    s.gen++;
+    s.playing = false;
+    s.view = { arm: 0, pinned: null, hover: null };
+    this.clearResults();
+    const config = this.config();
+    const names = this.armNames(setup);
+    const configs = [config];
+    if (names.length === 2) configs.push(JSON.parse(this.wasm.scratchTwin(JSON.stringify(config))));
+    while (s.arms.length > configs.length) s.arms.pop().terminate();
+    configs.forEach((cfg, i) => {
+      if (!s.arms[i]) {
+        s.arms[i] = new Arm({
+          name: names[i],
+          role: i === 0 ? 'run' : 'scratch',
+          onUpdate: (arm) => this.updated(arm),
+          onError: (arm, message) => this.failed(arm, message),
+        });
+      }
+      s.arms[i].name = names[i];
+      s.arms[i].config = cfg;
+      s.arms[i].init(s.gen, cfg, probeCommand(setup), setup.speed, this.restMs(configs.length));
+    });
+    this.analysis?.terminate();
+    this.analysis = null;
+    this.syncHash();
+    this.emit('setup', s.setup);
+    this.emit('status');
+    this.panels('graph', 'heatmap', 'curves', 'za', 'barrier', 'trajectory');
+  }
+
+  /**
+   * Pause between a worker's training slices: none when the cores outnumber the workers, else
+   * 4 ms per 12 ms slice, so that drawing on the page is not starved of CPU.
+   */
+  restMs(workers) {
+    return (navigator.hardwareConcurrency || 2) > workers ? 0 : 4;
+  }
+
+  clearResults() {
+    const s = this.state;
+    s.za = { ...s.za, result: null, pending: false, last: -Infinity, error: "" };
+    s.barrier = { ...s.barrier, result: null, pending: false, error: '' };
+    s.trajectory = { ...s.trajectory, result: null, pending: false, error: '' };
+    s.reported = new Set();
+  }
+
+  /** Same seed, same settings: the same run again from step 0. */
+  reset() {
+    const s = this.state;
+    s.gen++;
+    s.playing = false;
+    s.view.pinned = null;
+    s.view.hover = null;
+    this.clearResults();
+    for (const arm of s.arms) arm.reset(s.gen);
+    this.emit('status');
+    this.panels('graph', 'heatmap', 'curves', 'za', 'barrier', 'trajectory');
+  }
+
+  running() {
+    return this.state.arms.some((a) => !a.summary || a.summary.state === 'running');
+  }
+
+  play() {
+    if (!this.running()) return;
+    this.state.playing = true;
+    for (const arm of this.state.arms) arm.send('play');
+    this.emit('status');
+  }
+  pause() {
+    this.state.playing = false;
+    for (const arm of this.state.arms) arm.send('pause');
+    this.emit('status');
+    this.analyze();
+  }
+
+  /** Brings z_A, the loss barrier and the trajectories up to date (after a pause or the end). */
+  analyze() {
+    const s = this.state;
+    this.maybeZa(true);
+    if (s.arms.length === 2 && !s.barrier.pending) this.computeBarrier();
+    if (!s.trajectory.pending) this.computeTrajectory();
+  }
+  toggle() {
+    if (this.state.playing) this.pause();
+    else this.play();
+  }
+  step() {
+    this.state.playing = false;
+    for (const arm of this.state.arms) arm.send('step');
+    this.emit('status');
+  }
+  epoch() {
+    this.state.playing = false;
+    for (const arm of this.state.arms) arm.send('epoch');
+    this.emit('status');
+  }
+
+  setSpeed(stepsPerFrame) {
+    this.state.setup.speed = stepsPerFrame;
+    this.state.pending.speed = stepsPerFrame;
+    for (const arm of this.state.arms) arm.send('speed', { stepsPerFrame });
+    this.syncHash();
+  }
+
+  /** A new probe (live: restarts the attention history only). Returns a problem or null. */
+  setProbe(probe) {
+    const s = this.state;
+    const problem = checkProbe({ ...s.setup, probe });
+    if (problem) return problem;
+    s.setup.probe = probe;
+    s.pending.probe = probe;
+    s.view.pinned = null;
+    s.view.hover = null;
+    for (const arm of s.arms) arm.send('probe', { probe: probeCommand(s.setup) });
+    this.syncHash();
+    return null;
+  }
+
+  /** The settings form changed: remember it; the banner offers to restart when needed. */
+  setPending(pending) {
+    this.state.pending = pending;
+    this.emit('status');
+  }
+  needsRestart() {
+    const s = this.state;
+    return !!s.pending && !sameRun(s.pending, s.setup);
+  }
+
+  syncHash() {
+    const hash = toHash(this.presets, this.state.setup);
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  }
+
+  // ---- what the workers report ----------------------------------------------------------------
+
+  updated(arm) {
+    const s = this.state;
+    const i = s.arms.indexOf(arm);
+    if (arm.summary.state === 'diverged' && !s.reported.has(i)) {
+      s.reported.add(i);
+      this.notice(`${arm.name}: ${arm.summary.message}`);
+    }
+    if (s.playing && s.arms.every((a) => a.summary && a.summary.state !== 'running')) {
+      s.playing = false;
+      this.finished();
+    }
+    this.lockstep();
+    this.emit('status');
+    const names = ['curves'];
+    if (i === s.view.arm) names.push('graph', 'heatmap');
+    this.panels(...names);
+    if (i === s.view.arm) this.maybeZa();
+  }
+
+  /**
+   * Keeps two runs abreast: neither trains more than a window of steps past the slower one (both
+   * take the same steps per epoch), so the curves compare them at the same epochs as they go.
+   */
+  lockstep() {
+    const arms = this.state.arms;
+    if (arms.length < 2 || arms.some((a) => !a.summary)) return;
+    const running = arms.filter((a) => a.summary.state === 'running');
+    const window = Math.max(LOCKSTEP_EPOCHS * arms[0].summary.steps_per_epoch, LOCKSTEP_MIN);
+    const floor = running.length > 1 ? Math.min(...running.map((a) => a.summary.step)) : Infinity;
+    const limit = floor + window;
+    for (const arm of arms) {
+      if (arm.limit === limit || (Number.isFinite(limit) && Math.abs((arm.limit ?? 0) - limit) < window / 4)) continue;
+      arm.limit = limit;
+      arm.send('limit', { step: limit });
+    }
+  }
+
+  failed(arm, message) {
+    this.state.playing = false;
+    this.notice(`${arm.name}: ${message}`);
+    this.emit('status');
+  }
+
+  /** Both runs stopped: compute the comparisons at their final models. */
+  finished() {
+    this.analyze();
+  }
+
+  // ---- z_A, loss barrier, trajectories -----------------------------------------------------
+
+  maybeZa(force = false) {
+    const za = this.state.za;
+    const arm = this.state.arms[this.state.view.arm];
+    if (!arm?.summary || za.pending) return;
+    if (!force && (!za.auto || performance.now() - za.last < ZA_EVERY_MS)) return;
+    if (za.result && za.result.epoch === arm.summary.epoch && za.result.step === arm.summary.step && za.result.arm === arm) return;
+    this.computeZa();
+  }
+
+  async computeZa() {
+    const s = this.state;
+    const arm = s.arms[s.view.arm];
+    if (!arm) return;
+    const gen = s.gen;
+    s.za.pending = true;
+    s.za.last = performance.now();
+    this.emit('status');
+    const step = arm.summary?.step;
+    try {
+      const r = await arm.request('za');
+      if (gen !== s.gen) return;
+      s.za.result = { ...r, arm, name: arm.name, step };
+      s.za.error = '';
+    } catch (e) {
+      if (gen === s.gen) s.za.error = e.message;
+    } finally {
+      if (gen === s.gen) s.za.pending = false;
+    }
+    this.emit('status');
+    this.panels('za');
+  }
+
+  /** The analysis worker (loss line, embeddings), started on first use with this run's data. */
+  analysisWorker() {
+    if (!this.analysis) {
+      this.analysis = new Arm({
+        name: 'analysis',
+        role: 'analysis',
+        onUpdate: () => {},
+        onError: (arm, message) => this.notice(`analysis: ${message}`),
+      });
+      this.analysis.init(this.state.gen, this.config(), null, 0);
+    }
+    return this.analysis;
+  }
+
+  async computeBarrier() {
+    const s = this.state;
+    if (s.arms.length < 2) {
+      s.barrier.error = 'needs two runs: turn on the scratch twin (Settings) and restart';
+      this.panels('barrier');
+      return;
+    }
+    const gen = s.gen;
+    s.barrier.pending = true;
+    s.barrier.error = '';
+    this.emit('status');
+    this.panels('barrier');
+    try {
+      const [scratch, curriculum] = await Promise.all([s.arms[1].request('params'), s.arms[0].request('params')]);
+      if (gen !== s.gen) return;
+      const phase = s.setup.phases.length - 1;
+      const r = await this.analysisWorker().request(
+        'loss-line',
+        { a: scratch.params, b: curriculum.params, points: 21, phase },
+        [scratch.params.buffer, curriculum.params.buffer],
+      );
+      if (gen !== s.gen) return;
+      s.barrier.result = { ...r, epochA: scratch.epoch, epochB: curriculum.epoch, p: s.setup.phases[phase].p };
+    } catch (e) {
+      if (gen === s.gen) s.barrier.error = e.message;
+    } finally {
+      if (gen === s.gen) s.barrier.pending = false;
+    }
+    this.emit('status');
+    this.panels('barrier');
+  }
+
+  async computeTrajectory() {
+    const s = this.state;
+    const gen = s.gen;
+    const method = s.trajectory.method;
+    s.trajectory.pending = true;
+    s.trajectory.error = '';
+    this.emit('status');
+    this.panels('trajectory');
+    try {
+      const snaps = await Promise.all(s.arms.map((a) => a.request('snapshots')));
+      if (gen !== s.gen) return;
+      const runs = snaps.map((m, i) => thinSnapshots(m, s.arms[i].name));
+      const cols = runs[0].cols;
+      const rows = runs.reduce((n, r) => n + r.rows, 0);
+      const data = new Float32Array(rows * cols);
+      let at = 0;
+      for (const r of runs) {
+        data.set(r.data, at);
+        at += r.data.length;
+      }
+      const r = await this.analysisWorker().request(
+        'embed',
+        { data, rows, cols, method, perplexity: 30, iterations: 1000, seed: s.setup.seed % 2 ** 32 },
+        [data.buffer],
+      );
+      if (gen !== s.gen) return;
+      let from = 0;
+      const paths = runs.map((run) => {
+        const points = r.points.slice(2 * from, 2 * (from + run.rows));
+        from += run.rows;
+        return { name: run.name, points, switches: run.switchIndices, epochs: run.epochs };
+      });
+      const what = `${runs.map((run) => `${run.rows}`).join(' + ')} snapshots`;
+      s.trajectory.result = { paths, label: `${r.label}; ${what}`, method };
+    } catch (e) {
+      if (gen === s.gen) s.trajectory.error = e.message;
+    } finally {
+      if (gen === s.gen) s.trajectory.pending = false;
+    }
+    this.emit('status');
+    this.panels('trajectory');
+  }
+}
+
+/** At most MAX_SNAPSHOTS evenly spaced snapshots, always keeping the first, last and switches. */
+function thinSnapshots(m, name) {
+  const { rows, cols } = m;
+  const switchRows = m.switches.map((e) => {
+    const i = m.epochs.findIndex((x) => x >= e);
+    return i < 0 ? rows - 1 : i;
+  });
+  let keep = [...Array(rows).keys()];
+  if (rows > MAX_SNAPSHOTS) {
+    const every = rows / MAX_SNAPSHOTS;
+    const set = new Set([0, rows - 1, ...switchRows]);
+    for (let j = 0; j < MAX_SNAPSHOTS; j++) set.add(Math.floor(j * every));
+    keep = [...set].sort((a, b) => a - b);
+  }
+  const data = new Float32Array(keep.length * cols);
+  keep.forEach((r, j) => data.set(m.data.subarray(r * cols, (r + 1) * cols), j * cols));
+  const switchIndices = Uint32Array.from(switchRows.map((r) => keep.indexOf(r)));
+  const epochs = Float32Array.from(keep.map((r) => m.epochs[r]));
+  return { name, rows: keep.length, cols, data, switchIndices, epochs };
+}

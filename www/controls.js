@@ -1,0 +1,413 @@
+// The controls: toolbar, settings form (with the "restart to apply" banner), status line, notices
+// and keyboard shortcuts. Everything shown is set with textContent: no string becomes HTML.
+
+import { SETTING, format, presetSetup, toConfig } from './url-state.js';
+
+const $ = (id) => document.getElementById(id);
+
+const PRESET_HELP = {
+  quick:
+    'The curriculum at T = 8: p = 2 for 100 epochs, then p = 4 for 300, minibatches of 32, beside the same model ' +
+    'trained on p = 4 from scratch. Generalization emerges within seconds. At T = 8 both runs usually generalize: ' +
+    'over seeds 0 to 7 in pathscope, the curriculum passed 0.9 test accuracy 16 to 84 epochs after the switch on all 8 seeds, ' +
+    'the scratch run after 74 to 262 epochs on 7 of 8. Seed 2, which opens, is the median seed of both. ' +
+    'For the paper\'s contrast (scratch memorizes, test at chance) use the fig. 5 preset (T = 12).',
+  fig2:
+    'Figures 2 and 3: T = 8, p = 2, 64 minibatches of 32 per epoch, 200 epochs, probe 1 0 0 1 0 0 0 0. ' +
+    'In the PyTorch reference, test accuracy reached 1.0 on every run, first passing 0.9 at epochs 22 to 54. ' +
+    'The paper draws the probe with all tokens 3: type 3,3,3,3,3,3,3,3 as the probe.',
+  fig4:
+    'Figure 4 with the authors\' visualization settings: d = 2, h = 32, batch 32, lr = 3e-3, their MLP initialization, ' +
+    'a fresh Adam and fresh data for p = 4. Six clusters after p = 2 appear on about 1 seed in 9 (reference); ' +
+    'the 16 clusters after p = 4 were not reproduced on any seed. Hunt with New seed.',
+  fig5:
+    'Figure 5: the paper\'s curriculum (p = 2 for 3,000 epochs, then p = 4 for 7,000, full batch, T = 12, d = 32) ' +
+    'against the same model trained on p = 4 from scratch, in two workers. In the reference the curriculum generalized ' +
+    'on 3 of 5 seeds (seed 0 did, first passing 0.9 test accuracy at epoch 4,180) and scratch on none. ' +
+    'Full batch: one step per epoch, a few minutes per run.',
+};
+
+const NUMBER_FIELDS = ['T', 'k', 'n', 'V', 'd', 'h', 'lr', 'B', 'eval', 'snap'];
+
+export class Controls {
+  constructor(app) {
+    this.app = app;
+    this.statusRows = [];
+    this.bindToolbar();
+    this.bindForm();
+    this.bindProbe();
+    this.bindKeyboard();
+    app.on('status', () => this.renderStatus());
+    app.on('setup', (setup) => this.fill(setup));
+    app.on('notice', (text, kind) => this.notice(text, kind));
+  }
+
+  // ---- toolbar ------------------------------------------------------------------------------
+
+  bindToolbar() {
+    const app = this.app;
+    $('play').addEventListener('click', () => app.toggle());
+    $('step').addEventListener('click', () => app.step());
+    $('epoch').addEventListener('click', () => app.epoch());
+    $('reset').addEventListener('click', () => app.reset());
+    $('speed').addEventListener('change', () => app.setSpeed(Number($('speed').value)));
+    $('restart').addEventListener('click', () => this.restart());
+    $('revert').addEventListener('click', () => this.fill(app.state.setup));
+  }
+
+  restart() {
+    const pending = this.read();
+    if (!pending) return;
+    this.app.start(pending);
+  }
+
+  // ---- settings form ------------------------------------------------------------------------
+
+  bindForm() {
+    const form = $('settings');
+    form.addEventListener('input', () => this.changed());
+    form.addEventListener('change', () => this.changed());
+    form.addEventListener('submit', (e) => e.preventDefault());
+    $('preset').addEventListener('change', (e) => {
+      e.stopPropagation();
+      this.app.start(presetSetup(this.app.presets, $('preset').value));
+    });
+    $('new-seed').addEventListener('click', () => {
+      const pending = this.read() ?? structuredClone(this.app.state.setup);
+      pending.seed = this.app.wasm.newSeed();
+      this.app.start(pending);
+    });
+    $('add-phase').addEventListener('click', () => {
+      const phases = this.readPhases() ?? [];
+      const last = phases[phases.length - 1] ?? { p: 2, epochs: 100 };
+      this.renderPhases([...phases, { ...last }]);
+      this.changed();
+    });
+    $('arm-view').addEventListener('change', () => {
+      const s = this.app.state;
+      s.view = { arm: Number($('arm-view').value), pinned: null, hover: null };
+      s.za.result = null;
+      this.app.panels('graph', 'heatmap', 'za');
+      this.app.maybeZa(true);
+      this.renderStatus();
+    });
+    $('za-compute').addEventListener('click', () => this.app.computeZa());
+    $('za-auto').addEventListener('change', () => {
+      this.app.state.za.auto = $('za-auto').checked;
+    });
+    $('barrier-compute').addEventListener('click', () => this.app.computeBarrier());
+    $('barrier-log').addEventListener('change', () => {
+      this.app.state.barrier.log = $('barrier-log').checked;
+      this.app.panels('barrier');
+    });
+    $('embed-method').addEventListener('change', () => {
+      this.app.state.trajectory.method = $('embed-method').value;
+      this.app.computeTrajectory();
+    });
+    $('trajectory-compute').addEventListener('click', () => this.app.computeTrajectory());
+  }
+
+  /** Shows a setup in the form (and the toolbar's speed). */
+  fill(setup) {
+    $('preset').value = setup.preset;
+    $('preset-help').textContent = PRESET_HELP[setup.preset] ?? '';
+    $('seed').value = String(setup.seed);
+    $('scratch').checked = setup.scratch;
+    $('scratch').disabled = setup.phases.length < 2;
+    for (const key of NUMBER_FIELDS) $(key).value = format(key, setup[key]);
+    $('init').value = setup.init;
+    $('adam').value = setup.adam;
+    $('speed').value = String(setup.speed);
+    $('probe').value = setup.probe;
+    this.renderPhases(setup.phases);
+    for (const el of $('settings').querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+    $('settings-error').textContent = '';
+    const arms = this.app.state.arms;
+    const select = $('arm-view');
+    select.replaceChildren(
+      ...this.app.armNames(setup).map((name, i) => {
+        const o = document.createElement('option');
+        o.value = String(i);
+        o.textContent = name;
+        return o;
+      }),
+    );
+    select.value = String(Math.min(this.app.state.view.arm, arms.length - 1));
+    $('barrier-compute').disabled = this.app.armNames(setup).length < 2;
+    this.app.setPending(structuredClone(setup));
+  }
+
+  renderPhases(phases) {
+    const list = $('phases');
+    list.replaceChildren(
+      ...phases.map((ph, i) => {
+        const li = document.createElement('li');
+        const field = (name, value, label) => {
+          const id = `phase-${i}-${name}`;
+          const l = document.createElement('label');
+          l.htmlFor = id;
+          l.textContent = label;
+          const input = document.createElement('input');
+          input.id = id;
+          input.inputMode = 'numeric';
+          input.value = String(value);
+          input.dataset.phase = String(i);
+          input.dataset.field = name;
+          input.setAttribute('aria-label', `phase ${i + 1} ${label}`);
+          return [l, input];
+        };
+        const remove = document.createElement('button');
+        remove.type = 'button';
+        remove.textContent = 'Remove';
+        remove.setAttribute('aria-label', `remove phase ${i + 1}`);
+        remove.disabled = phases.length < 2;
+        remove.addEventListener('click', () => {
+          const now = this.readPhases() ?? phases;
+          this.renderPhases(now.filter((_, j) => j !== i));
+          this.changed();
+        });
+        li.append(...field('p', ph.p, 'p'), ...field('epochs', ph.epochs, 'epochs'), remove);
+        return li;
+      }),
+    );
+  }
+
+  readPhases() {
+    const phases = [];
+    for (const input of $('phases').querySelectorAll('input')) {
+      const i = Number(input.dataset.phase);
+      phases[i] ??= {};
+      const v = SETTING.T.kind.parse(input.value.trim());
+      if (v === undefined) return null;
+      phases[i][input.dataset.field] = v;
+    }
+    return phases;
+  }
+
+  /** The form's values as a setup, or null (with the reason shown) when one does not parse. */
+  read() {
+    const app = this.app;
+    const setup = structuredClone(app.state.setup);
+    const problems = [];
+    const take = (key, input) => {
+      const raw = input.value.trim();
+      const v = SETTING[key].kind.parse(raw);
+      const bad = v === undefined || (SETTING[key].max !== undefined && v > SETTING[key].max);
+      input.toggleAttribute('aria-invalid', bad);
+      if (bad) problems.push(`${key} = "${raw}" is not accepted: ${SETTING[key].kind.accepted}`);
+      else setup[key] = v;
+    };
+    take('seed', $('seed'));
+    for (const key of NUMBER_FIELDS) take(key, $(key));
+    setup.init = $('init').value;
+    setup.adam = $('adam').value;
+    setup.scratch = $('scratch').checked;
+    const phases = this.readPhases();
+    if (phases) setup.phases = phases;
+    else problems.push('each phase needs a whole number p and epochs');
+    if (!problems.length) {
+      const problem = app.wasm.checkConfig(JSON.stringify(toConfig(app.presets, setup)));
+      if (problem) problems.push(problem.message);
+    }
+    $('settings-error').textContent = problems.join('. ');
+    return problems.length ? null : setup;
+  }
+
+  changed() {
+    const pending = this.read();
+    const app = this.app;
+    if (pending) app.setPending(pending);
+    else this.renderStatus(true);
+  }
+
+  // ---- probe ---------------------------------------------------------------------------------
+
+  bindProbe() {
+    const apply = () => {
+      const raw = $('probe').value.trim();
+      const parsed = SETTING.probe.kind.parse(raw);
+      const problem = parsed === undefined ? SETTING.probe.kind.accepted : this.app.setProbe(parsed);
+      $('probe').toggleAttribute('aria-invalid', !!problem);
+      $('probe-help').textContent = problem
+        ? `Probe "${raw}" is not accepted: ${problem}.`
+        : 'A test sequence by index (test:0) or T tokens below V. A new probe restarts the attention history.';
+      if (!problem) $('probe').value = parsed;
+    };
+    $('probe-apply').addEventListener('click', apply);
+    $('probe').addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        apply();
+      }
+    });
+    $('probe-random').addEventListener('click', () => {
+      const n = this.app.state.setup.n;
+      const pick = new Uint32Array(1);
+      crypto.getRandomValues(pick);
+      $('probe').value = `test:${pick[0] % n}`;
+      apply();
+    });
+  }
+
+  // ---- keyboard ------------------------------------------------------------------------------
+
+  bindKeyboard() {
+    document.addEventListener('keydown', (e) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target;
+      const typing = t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+      if (typing) return;
+      const onButton = t instanceof HTMLElement && ['BUTTON', 'SUMMARY', 'A'].includes(t.tagName);
+      if (e.key === ' ' && !onButton) {
+        e.preventDefault();
+        this.app.toggle();
+      } else if (e.key === 'ArrowRight') {
+        e.preventDefault();
+        this.app.step();
+      } else if (e.key === 'r' || e.key === 'R') {
+        e.preventDefault();
+        this.app.reset();
+      }
+    });
+  }
+
+  // ---- status and notices --------------------------------------------------------------------
+
+  renderStatus(formInvalid = false) {
+    const s = this.app.state;
+    $('play').textContent = s.playing ? 'Pause' : 'Play';
+    $('play').setAttribute('aria-pressed', String(s.playing));
+    const needs = this.app.needsRestart();
+    $('restart-banner').hidden = !needs && !formInvalid;
+    $('restart').disabled = formInvalid;
+    $('restart-text').textContent = formInvalid
+      ? 'A setting is not valid (see Settings); the run goes on with the previous settings.'
+      : 'Settings changed: restart to apply them (the current run keeps its settings until then).';
+    const v = s.view;
+    const scrub = v.hover ?? v.pinned;
+    const arm = s.arms[v.arm];
+    const steps = arm?.attention.steps.view();
+    $('live').setAttribute('aria-pressed', String(scrub === null));
+    $('scrub-state').textContent =
+      scrub === null || !steps || scrub >= steps.length
+        ? 'following the live run'
+        : `showing step ${steps[scrub]} from the history${v.pinned !== null && v.hover === null ? ' (pinned)' : ''}`;
+    const za = s.za;
+    $('za-state').textContent = za.pending ? 'computing...' : za.result ? `at epoch ${za.result.epoch}` : '';
+    const b = s.barrier.result;
+    $('barrier-state').textContent = s.barrier.pending
+      ? 'computing...'
+      : b
+        ? `train barrier ${fmtNum(b.trainBarrier)}, test barrier ${fmtNum(b.testBarrier)} (p = ${b.p} data)`
+        : '';
+    $('trajectory-state').textContent = s.trajectory.pending ? 'computing...' : '';
+    this.renderArms();
+  }
+
+  renderArms() {
+    const box = $('status');
+    const arms = this.app.state.arms;
+    while (this.statusRows.length > arms.length) this.statusRows.pop().root.remove();
+    arms.forEach((arm, i) => {
+      let row = this.statusRows[i];
+      if (!row) {
+        row = makeStatusRow(i);
+        this.statusRows[i] = row;
+        box.append(row.root);
+      }
+      const sm = arm.summary;
+      row.name.textContent = arm.name;
+      if (!sm) {
+        row.set({ state: 'starting...' });
+        return;
+      }
+      const phase = sm.phases > 1 ? `${sm.phase + 1}/${sm.phases} (p = ${sm.p})` : `p = ${sm.p}`;
+      const state = sm.state === 'running' ? (arm.playing ? 'training' : 'paused') : sm.state;
+      row.set({
+        epoch: `${sm.epoch} / ${sm.total_epochs}`,
+        step: String(sm.step),
+        phase,
+        'train-acc': fmtAcc(sm.train_acc),
+        'train-loss': fmtNum(sm.train_loss),
+        'test-acc': fmtAcc(sm.test_acc),
+        'test-loss': fmtNum(sm.test_loss),
+        state,
+      });
+      row.root.dataset.state = sm.state;
+    });
+  }
+
+  notice(text, kind) {
+    const box = $('notices');
+    const p = document.createElement('p');
+    p.className = kind;
+    p.textContent = text;
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.textContent = 'Dismiss';
+    close.setAttribute('aria-label', 'dismiss this message');
+    close.addEventListener('click', () => p.remove());
+    p.append(' ', close);
+    box.append(p);
+  }
+}
+
+function fmtAcc(x) {
+  return Number.isFinite(x) ? x.toFixed(3) : '–';
+}
+function fmtNum(x) {
+  if (!Number.isFinite(x)) return '–';
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4)) return x.toExponential(1);
+  return x.toPrecision(3);
+}
+
+/**
+ * One line of the status: the run's name and labelled values, each in an <output> with an id
+ * (status-<field>-<arm>, e.g. status-test-acc-0) that the tests read.
+ */
+function makeStatusRow(i) {
+  const root = document.createElement('div');
+  root.className = 'arm';
+  const name = document.createElement('strong');
+  name.className = 'arm-name';
+  root.append(name);
+  const fields = {};
+  const output = (key) => {
+    const out = document.createElement('output');
+    out.id = `status-${key}-${i}`;
+    out.textContent = '–';
+    fields[key] = out;
+    return out;
+  };
+  const label = (text) => {
+    const k = document.createElement('span');
+    k.className = 'k';
+    k.textContent = text;
+    return k;
+  };
+  const groups = [
+    ['epoch', [['epoch', 'epoch']]],
+    ['step', [['step', 'step']]],
+    ['phase', [['phase', 'phase']]],
+    ['train', [['train-acc', 'train acc'], ['train-loss', 'loss']]],
+    ['test', [['test-acc', 'test acc'], ['test-loss', 'loss']]],
+    ['state', [['state', '']]],
+  ];
+  for (const [group, items] of groups) {
+    const span = document.createElement('span');
+    span.className = `stat stat-${group}`;
+    items.forEach(([key, text], j) => {
+      if (j > 0) span.append(' ');
+      if (text) span.append(label(text), ' ');
+      span.append(output(key));
+    });
+    root.append(span);
+  }
+  return {
+    root,
+    name,
+    set(values) {
+      for (const [k, v] of Object.entries(values)) if (fields[k].textContent !== v) fields[k].textContent = v;
+    },
+  };
+}

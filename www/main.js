@@ -1,0 +1,42 @@
+// Boot: load the drawing instance of the wasm module, read the setup from the address, start.
+// State and actions: app.js; DOM controls: controls.js; charts: panels.js; the training runs in
+// workers (worker.js, protocol in PROTOCOL.md).
+
+import init, * as wasm from './pkg/pathscope.js';
+import { App } from './app.js';
+import { Controls } from './controls.js';
+import { Panels } from './panels.js';
+import { loadPresets, parseHash, sameRun } from './url-state.js';
+
+async function main() {
+  // On phones the settings start folded, so the charts come first.
+  if (window.matchMedia('(max-width: 999px)').matches) document.getElementById('settings-details').open = false;
+  await init();
+  const presets = loadPresets(wasm.presetConfig);
+  const app = new App(wasm, presets);
+  const controls = new Controls(app);
+  const panels = new Panels(app);
+
+  const fromAddress = () => {
+    const { setup, messages } = parseHash(presets, location.hash, wasm.checkConfig);
+    for (const m of messages) controls.notice(m, 'error');
+    return setup;
+  };
+  app.start(fromAddress());
+  // An edited address (or back/forward) opens its setup, unless it is the run on screen.
+  window.addEventListener('hashchange', () => {
+    const setup = fromAddress();
+    if (!sameRun(setup, app.state.setup)) app.start(setup);
+    else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
+  });
+  // For the console and the end-to-end tests.
+  window.pathscope = { app, panels };
+}
+
+main().catch((error) => {
+  const p = document.createElement('p');
+  p.className = 'error';
+  p.textContent = `The page could not start: ${error?.message ?? error}`;
+  document.getElementById('notices').append(p);
+  console.error(error);
+});

@@ -1,0 +1,292 @@
+// Every setting of the page in one table, and its round trip through location.hash.
+//
+//   #preset=fig5&seed=3&lr=0.001&phases=2:3000,4:7000&scratch=1
+//
+// A link names a preset and the settings that differ from it; opening it reproduces the setup
+// and, with the seed, the exact run. Each value read from a URL is parsed here (malformed values
+// are named and replaced by the preset's default), then the whole config is checked by the core
+// (`checkConfig`), whose sentence names the offending field; that field falls back to its default
+// too. Nothing from the URL is ever inserted as HTML: messages are plain strings, shown with
+// textContent.
+
+/** Presets the page offers ("fig5-scratch" is the scratch arm of "fig5", not a preset of its own). */
+export const PAGE_PRESETS = ['quick', 'fig2', 'fig4', 'fig5'];
+
+/**
+ * What the page adds to the core's presets: the seed a preset opens with, whether the scratch
+ * twin trains beside it, the probe sequence and the speed. quick opens on seed 2: over seeds 0 to
+ * 7, the median seed for both runs (epochs until test accuracy passes 0.9); the page says so.
+ */
+export const PAGE_DEFAULTS = {
+  quick: { seed: 2, scratch: true, probe: 'test:0', speed: 0 },
+  fig2: { seed: 0, scratch: false, probe: '1,0,0,1,0,0,0,0', speed: 4 },
+  fig4: { seed: 0, scratch: false, probe: 'test:0', speed: 0 },
+  fig5: { seed: 0, scratch: true, probe: 'test:0', speed: 0 },
+};
+
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
+const MAX_SPEED = 4096;
+
+// ---- value kinds: parse(text) -> value | undefined, format(value) -> text ---------------------
+
+const INT = /^\d{1,16}$/;
+const FLOAT = /^(\d+\.?\d*|\.\d+)(e[-+]?\d{1,3})?$/i;
+
+const kinds = {
+  int: {
+    parse: (s) => (INT.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : undefined),
+    format: (v) => String(v),
+    accepted: 'a whole number',
+  },
+  float: {
+    parse: (s) => (FLOAT.test(s) && Number.isFinite(Number(s)) ? Number(s) : undefined),
+    format: (v) => String(v),
+    accepted: 'a number such as 0.001 or 1e-3',
+  },
+  bool: {
+    parse: (s) => ({ 1: true, true: true, on: true, 0: false, false: false, off: false })[s.toLowerCase()],
+    format: (v) => (v ? '1' : '0'),
+    accepted: '1 or 0',
+  },
+  phases: {
+    parse(s) {
+      if (!/^\d{1,4}:\d{1,7}(,\d{1,4}:\d{1,7}){0,15}$/.test(s)) return undefined;
+      return s.split(',').map((part) => {
+        const [p, epochs] = part.split(':').map(Number);
+        return { p, epochs };
+      });
+    },
+    format: (v) => v.map((ph) => `${ph.p}:${ph.epochs}`).join(','),
+    accepted: 'p:epochs pairs separated by commas, e.g. 2:300,4:700 (at most 16)',
+  },
+  probe: {
+    parse(s) {
+      const index = /^test:(\d{1,7})$/.exec(s);
+      if (index) return `test:${Number(index[1])}`;
+      if (/^\d{1,3}([ ,.]\d{1,3}){0,511}$/.test(s)) return s.split(/[ ,.]/).map(Number).join(',');
+      return undefined;
+    },
+    format: (v) => v,
+    accepted: 'test:<index> or the tokens separated by commas, e.g. 3,3,3,3,3,3,3,3',
+  },
+};
+
+function enumKind(values) {
+  return {
+    parse: (s) => (values.includes(s) ? s : undefined),
+    format: (v) => v,
+    accepted: `one of ${values.join(', ')}`,
+  };
+}
+
+/**
+ * The table: URL key, where it lives in the core's config (undefined: a page setting), its kind,
+ * a range checked before the core sees it (page settings only; the core checks the rest), and
+ * whether changing it needs a new run.
+ */
+export const SETTINGS = [
+  { key: 'preset', kind: enumKind(PAGE_PRESETS), restart: true },
+  { key: 'seed', path: 'data.seed', kind: kinds.int, max: MAX_SEED, restart: true },
+  { key: 'phases', path: 'schedule.phases', kind: kinds.phases, restart: true },
+  { key: 'T', path: 'model.seq_len', kind: kinds.int, restart: true },
+  { key: 'k', path: 'data.k', kind: kinds.int, restart: true },
+  { key: 'n', path: 'data.n', kind: kinds.int, restart: true },
+  { key: 'V', path: 'model.vocab', kind: kinds.int, restart: true },
+  { key: 'd', path: 'model.dim', kind: kinds.int, restart: true },
+  { key: 'h', path: 'model.hidden', kind: kinds.int, restart: true },
+  { key: 'init', path: 'model.init', kind: enumKind(['pytorch', 'visualization']), restart: true },
+  { key: 'lr', path: 'optim.lr', kind: kinds.float, restart: true },
+  { key: 'adam', path: 'optim.reset_at_switch', kind: enumKind(['keep', 'fresh']), restart: true },
+  { key: 'B', path: 'schedule.batch_size', kind: kinds.int, restart: true },
+  { key: 'eval', path: 'schedule.eval_every', kind: kinds.int, restart: true },
+  { key: 'snap', path: 'schedule.snapshot_every', kind: kinds.int, restart: true },
+  { key: 'scratch', kind: kinds.bool, restart: true },
+  { key: 'probe', kind: kinds.probe, restart: false },
+  { key: 'speed', kind: kinds.int, max: MAX_SPEED, restart: false },
+];
+
+export const SETTING = Object.fromEntries(SETTINGS.map((s) => [s.key, s]));
+
+/** The core's field names (ConfigError.field) mapped to URL keys. */
+function keyOfField(field) {
+  if (field.startsWith('schedule.phases')) return 'phases';
+  return SETTINGS.find((s) => s.path === field)?.key;
+}
+
+const get = (obj, path) => path.split('.').reduce((o, k) => o?.[k], obj);
+function set(obj, path, value) {
+  const keys = path.split('.');
+  const last = keys.pop();
+  keys.reduce((o, k) => o[k], obj)[last] = value;
+}
+
+/** Config value -> setting value (the adam flag reads as keep/fresh). */
+function fromConfig(key, value) {
+  if (key === 'adam') return value ? 'fresh' : 'keep';
+  if (key === 'phases') return value.map((ph) => ({ p: ph.p, epochs: ph.epochs }));
+  return value;
+}
+function toConfigValue(key, value) {
+  if (key === 'adam') return value === 'fresh';
+  if (key === 'phases') return value.map((ph) => ({ p: ph.p, epochs: ph.epochs }));
+  return value;
+}
+
+/**
+ * Reads the core's presets once: `presets[name]` is the parsed config of each page preset.
+ * `presetConfig` is the wasm export returning a preset's JSON.
+ */
+export function loadPresets(presetConfig) {
+  return Object.fromEntries(PAGE_PRESETS.map((name) => [name, JSON.parse(presetConfig(name))]));
+}
+
+/** The full setup (one value per SETTINGS key) of a preset. */
+export function presetSetup(presets, name) {
+  const cfg = presets[name];
+  const setup = { preset: name, ...PAGE_DEFAULTS[name] };
+  for (const s of SETTINGS) {
+    if (s.path && s.key !== 'seed') setup[s.key] = fromConfig(s.key, get(cfg, s.path));
+  }
+  return setup;
+}
+
+/** The core config (JSON-ready object) of a setup. */
+export function toConfig(presets, setup) {
+  const cfg = structuredClone(presets[setup.preset]);
+  for (const s of SETTINGS) {
+    if (s.path) set(cfg, s.path, toConfigValue(s.key, setup[s.key]));
+  }
+  return cfg;
+}
+
+/** True when two setups train the same run (differences only in live settings). */
+export function sameRun(a, b) {
+  return SETTINGS.every((s) => !s.restart || format(s.key, a[s.key]) === format(s.key, b[s.key]));
+}
+
+export function format(key, value) {
+  return SETTING[key].kind.format(value);
+}
+
+/** Keys whose values differ between two setups. */
+export function changedKeys(a, b) {
+  return SETTINGS.filter((s) => format(s.key, a[s.key]) !== format(s.key, b[s.key])).map((s) => s.key);
+}
+
+/** The hash of a setup: the preset, the seed, and every setting that differs from the preset. */
+export function toHash(presets, setup) {
+  const base = presetSetup(presets, setup.preset);
+  const parts = [`preset=${setup.preset}`, `seed=${setup.seed}`];
+  for (const s of SETTINGS) {
+    if (s.key === 'preset' || s.key === 'seed') continue;
+    const text = format(s.key, setup[s.key]);
+    if (text !== format(s.key, base[s.key])) parts.push(`${s.key}=${encodeURIComponent(text).replace(/%2C/gi, ',').replace(/%3A/gi, ':')}`);
+  }
+  return `#${parts.join('&')}`;
+}
+
+const shown = (raw) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}...` : raw);
+
+/**
+ * Parses a location.hash. Returns { setup, messages }: every value that could not be used is
+ * named in `messages` (plain strings) and replaced by the preset's default.
+ * `checkConfig` is the wasm export (null when the config is valid, else { field, message }).
+ */
+export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') {
+  const messages = [];
+  const pairs = [];
+  const text = (hash ?? '').replace(/^#/, '');
+  for (const part of text ? text.split('&') : []) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const rawKey = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    let key;
+    let value;
+    try {
+      key = decodeURIComponent(rawKey);
+      value = decodeURIComponent(rawValue.replace(/\+/g, ' ')).trim();
+    } catch {
+      messages.push(`The link holds ${shown(part)}, which is not valid URL encoding: ignored.`);
+      continue;
+    }
+    if (!SETTING[key]) {
+      messages.push(`The link names an unknown setting ${shown(key)}: ignored.`);
+      continue;
+    }
+    pairs.push([key, value]);
+  }
+
+  // The preset first: it supplies every default.
+  let preset = fallbackPreset;
+  const presetPair = pairs.find(([k]) => k === 'preset');
+  if (presetPair) {
+    const p = SETTING.preset.kind.parse(presetPair[1]);
+    if (p === undefined) {
+      messages.push(`preset = ${shown(presetPair[1])} is not accepted: ${SETTING.preset.kind.accepted}; the default ${fallbackPreset} is used.`);
+    } else {
+      preset = p;
+    }
+  }
+  const defaults = presetSetup(presets, preset);
+  const setup = { ...defaults };
+  const given = new Set();
+  for (const [key, raw] of pairs) {
+    if (key === 'preset') continue;
+    const s = SETTING[key];
+    const value = s.kind.parse(raw);
+    const outOfRange = value !== undefined && s.max !== undefined && value > s.max;
+    if (value === undefined || outOfRange) {
+      const accepted = outOfRange ? `at most ${s.max}` : s.kind.accepted;
+      messages.push(`${key} = ${shown(raw)} is not accepted: ${accepted}; the default ${format(key, defaults[key])} is used.`);
+      continue;
+    }
+    setup[key] = value;
+    given.add(key);
+  }
+
+  // The core checks the whole config; the field it names falls back to its default, until the
+  // config is valid (each round fixes one key, so this ends).
+  for (let round = 0; round <= SETTINGS.length; round++) {
+    const problem = checkConfig(JSON.stringify(toConfig(presets, setup)));
+    if (!problem) break;
+    const key = keyOfField(problem.field);
+    if (key && given.has(key)) {
+      messages.push(`${key}: ${problem.message}; the default ${format(key, defaults[key])} is used.`);
+      setup[key] = defaults[key];
+      given.delete(key);
+    } else {
+      // A limit on several settings together (e.g. the memory budget): back to the preset.
+      messages.push(`${problem.message}; the preset's settings are used.`);
+      Object.assign(setup, defaults, { seed: setup.seed });
+      break;
+    }
+  }
+
+  const probeProblem = checkProbe(setup);
+  if (probeProblem) {
+    messages.push(`probe = ${shown(format('probe', setup.probe))} is not accepted: ${probeProblem}; the default ${defaults.probe} is used.`);
+    setup.probe = checkProbe({ ...setup, probe: defaults.probe }) ? 'test:0' : defaults.probe;
+  }
+  return { setup, messages };
+}
+
+/** Why a setup's probe cannot be used (a sentence), or null. */
+export function checkProbe(setup) {
+  const probe = setup.probe;
+  if (probe.startsWith('test:')) {
+    const i = Number(probe.slice(5));
+    return i < setup.n ? null : `the test set has ${setup.n} sequences (test:0 to test:${setup.n - 1})`;
+  }
+  const tokens = probe.split(',').map(Number);
+  if (tokens.length !== setup.T) return `it has ${tokens.length} tokens; T = ${setup.T}`;
+  const bad = tokens.find((x) => x >= setup.V);
+  if (bad !== undefined) return `token ${bad} is not below V = ${setup.V}`;
+  return null;
+}
+
+/** The probe command of a setup: { tokens } or { phase: 0, index }. */
+export function probeCommand(setup) {
+  if (setup.probe.startsWith('test:')) return { phase: 0, index: Number(setup.probe.slice(5)) };
+  return { tokens: setup.probe.split(',').map(Number) };
+}
