@@ -154,6 +154,17 @@ fn session_steps_and_its_views_read_the_trainer() {
 }
 
 #[wasm_bindgen_test]
+fn run_for_ms_stops_at_a_phase_switch() {
+    let mut cfg = small_config();
+    cfg.schedule.phases = vec![pathscope::config::Phase { p: 2, epochs: 1 }, pathscope::config::Phase { p: 4, epochs: 1 }];
+    let mut s = Session::new(&json(&cfg)).unwrap();
+    assert_eq!(s.run_for_ms(1e6, 100), 4, "one epoch of 4 steps, then the switch");
+    assert_eq!(s.phase(), 1);
+    assert_eq!(s.run_for_ms(1e6, 100), 4, "the second phase to the end");
+    assert!(!s.is_running());
+}
+
+#[wasm_bindgen_test]
 fn run_for_ms_respects_its_step_limit_and_the_run_end() {
     let mut cfg = small_config();
     cfg.schedule.phases = vec![pathscope::config::Phase { p: 2, epochs: 1 }];
@@ -227,11 +238,17 @@ fn the_scratch_twin_trains_the_last_p_for_all_epochs() {
 fn z_a_is_projected_to_two_dimensions_with_its_counts() {
     let cfg = small_config();
     let mut s = Session::new(&json(&cfg)).unwrap();
-    let label = s.compute_za();
+    let label = s.compute_za(-1).unwrap();
     assert!(label.starts_with("PCA of z_A (d = 8)"), "{label}");
     assert_eq!(s.za_points_len(), 2 * cfg.data.n);
     assert_eq!(s.za_counts_len(), cfg.data.n);
     assert_eq!(s.za_max_count(), 5, "k (p - 1) for p = 2");
+    // The next phase's test set (p = 4) can be looked at too: counts up to 15.
+    s.compute_za(1).unwrap();
+    assert_eq!(s.za_max_count(), 15);
+    let counts: Vec<u32> = (0..s.za_counts_len()).map(|i| unsafe { *s.za_counts_ptr().add(i) }).collect();
+    assert!(counts.iter().any(|&c| c > 5) && counts.iter().all(|&c| c <= 15), "p = 4 counts");
+    assert!(s.compute_za(2).is_err(), "there is no third phase");
 }
 
 // ==== Charts on a canvas ========================================================================

@@ -31,7 +31,8 @@ export class App {
       /** Whether the user asked to play. */
       playing: false,
       view: { arm: 0, pinned: null, hover: null },
-      za: { result: null, pending: false, last: -Infinity, auto: true, error: "" },
+      /** z_A: `which` is 'latest' or the index of a phase whose end is shown. */
+      za: { result: null, pending: false, last: -Infinity, auto: true, error: '', which: 'latest' },
       barrier: { result: null, pending: false, error: '', log: false },
       trajectory: { result: null, pending: false, error: '', method: 'pca' },
       /** Messages already shown for this generation (diverged runs). */
@@ -87,6 +88,10 @@ export class App {
           role: i === 0 ? 'run' : 'scratch',
           onUpdate: (arm) => this.updated(arm),
           onError: (arm, message) => this.failed(arm, message),
+          onSwitch: (arm) => {
+            if (arm === s.arms[s.view.arm]) this.emit('status');
+            this.panels('za');
+          },
         });
       }
       s.arms[i].name = names[i];
@@ -111,7 +116,7 @@ export class App {
 
   clearResults() {
     const s = this.state;
-    s.za = { ...s.za, result: null, pending: false, last: -Infinity, error: "" };
+    s.za = { ...s.za, result: null, pending: false, last: -Infinity, error: '', which: 'latest' };
     s.barrier = { ...s.barrier, result: null, pending: false, error: '' };
     s.trajectory = { ...s.trajectory, result: null, pending: false, error: '' };
     s.reported = new Set();

@@ -37,11 +37,12 @@ let nextId = 1;
  * message)` on any error the worker reports or throws.
  */
 export class Arm {
-  constructor({ name, role, onUpdate, onError }) {
+  constructor({ name, role, onUpdate, onError, onSwitch = () => {} }) {
     this.name = name;
     this.role = role;
     this.onUpdate = onUpdate;
     this.onError = onError;
+    this.onSwitch = onSwitch;
     this.gen = 0;
     this.pending = new Map();
     this.clear();
@@ -61,6 +62,8 @@ export class Arm {
     this.metrics = new Grow(6 * 1024);
     this.attention = { steps: new Grow(), rows: new Grow(16 * 1024), probe: [], stride: 1, count: 0 };
     this.version = 0;
+    /** z_A of the model at the end of each phase, by phase index (sent unasked at each switch). */
+    this.switchZa = [];
   }
 
   fail(message) {
@@ -116,6 +119,11 @@ export class Arm {
       this.pending.delete(m.id);
       if (m.gen !== this.gen) waiting.reject(new Error('the run was restarted'));
       else waiting.resolve(m);
+      return;
+    }
+    if (m.type === 'za' && m.atSwitch && m.gen === this.gen) {
+      this.switchZa[m.endedPhase] = m;
+      this.onSwitch(this, m);
       return;
     }
     if (m.type !== 'update' || m.gen !== this.gen) return;

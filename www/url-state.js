@@ -15,12 +15,13 @@ export const PAGE_PRESETS = ['quick', 'fig2', 'fig4', 'fig5'];
 /**
  * What the page adds to the core's presets: the seed a preset opens with, whether the scratch
  * twin trains beside it, the probe sequence and the speed. quick opens on seed 2: over seeds 0 to
- * 7, the median seed for both runs (epochs until test accuracy passes 0.9); the page says so.
+ * 7, the median seed for both runs (epochs until test accuracy passes 0.9). fig4 opens on seed 9,
+ * one of the 2 of seeds 0 to 11 whose p = 2 pretraining learned. The page says both.
  */
 export const PAGE_DEFAULTS = {
   quick: { seed: 2, scratch: true, probe: 'test:0', speed: 0 },
   fig2: { seed: 0, scratch: false, probe: '1,0,0,1,0,0,0,0', speed: 4 },
-  fig4: { seed: 0, scratch: false, probe: 'test:0', speed: 0 },
+  fig4: { seed: 9, scratch: false, probe: 'test:0', speed: 0 },
   fig5: { seed: 0, scratch: true, probe: 'test:0', speed: 0 },
 };
 

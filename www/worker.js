@@ -34,6 +34,8 @@ let lastPost = 0;
 let scheduled = false;
 /** What the page already has: metric rows, attention rows and the stride they were taken at. */
 let sent = { metrics: 0, attention: 0, stride: 1 };
+/** Phase index after the last training call: a change means a phase just ended. */
+let lastPhase = 0;
 
 const ready = init().then((exports) => {
   wasm = exports;
@@ -139,10 +141,35 @@ function tick() {
   maxSteps = Math.min(maxSteps, room);
   const done = session.runForMs(SLICE_MS, maxSteps);
   credit -= done;
+  afterTraining();
   const running = session.isRunning();
   if (!running) playing = false;
   if (!running || performance.now() - lastPost >= UPDATE_MS) post();
   if (playing) schedule(restMs);
+}
+
+/** z_A of a phase's test set (-1: the current phase) under the current parameters. */
+function postZa(id, phase, extra = {}) {
+  const s = requireSession();
+  const label = s.computeZa(phase);
+  const points = f32(s.zaPointsPtr(), s.zaPointsLen()).slice();
+  const counts = u32(s.zaCountsPtr(), s.zaCountsLen()).slice();
+  const summary = s.summary();
+  const p = phase < 0 ? summary.p : JSON.parse(s.configJson()).schedule.phases[phase].p;
+  self.postMessage(
+    { type: 'za', id, gen, points, counts, maxCount: s.zaMaxCount(), label, epoch: summary.epoch, step: summary.step, p, ...extra },
+    [points.buffer, counts.buffer],
+  );
+}
+
+/**
+ * After any training call: when a phase has just ended, send z_A of the model at the switch on
+ * that phase's test set (figure 4's "after pretraining" picture), unasked.
+ */
+function afterTraining() {
+  const phase = session.phase();
+  if (phase > lastPhase) postZa(undefined, lastPhase, { atSwitch: true, endedPhase: lastPhase });
+  lastPhase = phase;
 }
 
 function requireSession() {
@@ -168,6 +195,7 @@ const handlers = {
     gen = m.gen;
     session = new Session(m.config);
     sent = { metrics: 0, attention: 0, stride: 1 };
+    lastPhase = 0;
     limit = Infinity;
     if (m.probe) setProbe(m.probe);
     if (typeof m.speed === 'number') speed = m.speed;
@@ -177,6 +205,7 @@ const handlers = {
   reset(m) {
     playing = false;
     limit = Infinity;
+    lastPhase = 0;
     gen = m.gen;
     requireSession().reset();
     post(true);
@@ -205,11 +234,13 @@ const handlers = {
   step() {
     playing = false;
     requireSession().step();
+    afterTraining();
     post();
   },
   epoch() {
     playing = false;
     requireSession().stepEpoch();
+    afterTraining();
     post();
   },
   probe(m) {
@@ -217,15 +248,7 @@ const handlers = {
     post();
   },
   za(m) {
-    const s = requireSession();
-    const label = s.computeZa();
-    const points = f32(s.zaPointsPtr(), s.zaPointsLen()).slice();
-    const counts = u32(s.zaCountsPtr(), s.zaCountsLen()).slice();
-    const summary = s.summary();
-    self.postMessage(
-      { type: 'za', id: m.id, gen, points, counts, maxCount: s.zaMaxCount(), label, epoch: summary.epoch, p: summary.p },
-      [points.buffer, counts.buffer],
-    );
+    postZa(m.id, m.phase ?? -1);
   },
   params(m) {
     const s = requireSession();

@@ -285,14 +285,16 @@ impl Session {
     }
 
     /// Steps until `budget_ms` milliseconds have passed (checked after each step, so one step
-    /// always runs), `max_steps` were taken, or the run stops. Returns the steps taken.
+    /// always runs), `max_steps` were taken, the run stops, or a phase ends (so that the caller
+    /// can look at the model at the switch). Returns the steps taken.
     #[wasm_bindgen(js_name = runForMs)]
     pub fn run_for_ms(&mut self, budget_ms: f64, max_steps: u32) -> u32 {
         let start = performance_now();
+        let phase = self.trainer.phase();
         let mut done = 0;
         while done < max_steps && self.step() {
             done += 1;
-            if performance_now() - start >= budget_ms {
+            if performance_now() - start >= budget_ms || self.trainer.phase() != phase {
                 break;
             }
         }
@@ -467,16 +469,34 @@ impl Session {
 
     // ---- z_A (figure 4) ------------------------------------------------------------------------
 
-    /// Computes z_A of the current phase's test set and its 2-D projection (the plane itself for
-    /// d = 2, a PCA for d > 2, (z, 0) for d = 1); returns the caption saying which. Read the
-    /// result with `zaPointsPtr`/`zaPointsLen` (n x 2) and `zaCountsPtr`/`zaCountsLen` (n).
+    /// Computes z_A of a phase's test set (`phase < 0`: the current phase) under the current
+    /// parameters, and its 2-D projection: the plane itself for d = 2, a PCA for d > 2, (z, 0) for
+    /// d = 1. Returns the caption saying which. Read the result with `zaPointsPtr`/`zaPointsLen`
+    /// (n x 2) and `zaCountsPtr`/`zaCountsLen` (n); `zaMaxCount` is k (p - 1) of that phase.
     #[wasm_bindgen(js_name = computeZa)]
-    pub fn compute_za(&mut self) -> String {
-        self.trainer.za_test(&mut self.za, &mut self.za_counts);
+    pub fn compute_za(&mut self, phase: i32) -> Result<String, JsError> {
+        let phases = self.config.schedule.phases.len();
+        let current = self.trainer.phase();
+        let phase = if phase < 0 { current } else { phase as usize };
+        if phase >= phases {
+            return Err(JsError::new(&format!("phase {phase} is not accepted: 0 to {}", phases - 1)));
+        }
         let d = self.config.model.dim;
+        if phase == current {
+            self.trainer.za_test(&mut self.za, &mut self.za_counts);
+        } else {
+            let dims = Dims::of(&self.config.model);
+            let ws = self.analysis.get_or_insert_with(|| Workspace::new(dims));
+            let test = &self.trainer.split(phase).test;
+            self.za.resize(test.len() * d, 0.0);
+            self.za_counts.clear();
+            self.za_counts.extend((0..test.len()).map(|i| test.count(i)));
+            ws.forward_with(self.trainer.params(), &test.tokens, &test.targets, &mut [], &mut self.za, &mut []);
+        }
         let n = self.za_counts.len();
-        self.za_max_count = (self.config.data.k * (self.trainer.p() - 1)) as u32;
-        match d {
+        let p = self.config.schedule.phases[phase].p;
+        self.za_max_count = (self.config.data.k * (p - 1)) as u32;
+        Ok(match d {
             2 => {
                 self.za_points.clone_from(&self.za);
                 "z_A plane itself (d = 2)".to_string()
@@ -487,12 +507,18 @@ impl Session {
                 "z_A on a line (d = 1)".to_string()
             }
             _ => {
-                let p = pca(&self.za, n, d, 2);
-                self.za_points = p.projected;
-                format!("PCA of z_A (d = {d}): {}", pca_label(&p.explained_variance_ratio))
+                let pc = pca(&self.za, n, d, 2);
+                self.za_points = pc.projected;
+                format!("PCA of z_A (d = {d}): {}", pca_label(&pc.explained_variance_ratio))
             }
-        }
+        })
     }
+
+    /// Index of the current phase (0-based).
+    pub fn phase(&self) -> usize {
+        self.trainer.phase()
+    }
+
     #[wasm_bindgen(js_name = zaPointsLen)]
     pub fn za_points_len(&self) -> usize {
         self.za_points.len()
