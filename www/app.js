@@ -33,7 +33,8 @@ export class App {
       view: { arm: 0, pinned: null, hover: null },
       /** z_A: `which` is 'latest' or the index of a phase whose end is shown. */
       za: { result: null, pending: false, last: -Infinity, auto: true, error: '', which: 'latest' },
-      barrier: { result: null, pending: false, error: '', log: false },
+      /** Loss barrier: `from`/`to` are barrierChoices() values (null: the defaults). */
+      barrier: { result: null, pending: false, error: '', log: false, from: null, to: null },
       trajectory: { result: null, pending: false, error: '', method: 'pca' },
       /** Messages already shown for this generation (diverged runs). */
       reported: new Set(),
@@ -117,7 +118,7 @@ export class App {
   clearResults() {
     const s = this.state;
     s.za = { ...s.za, result: null, pending: false, last: -Infinity, error: '', which: 'latest' };
-    s.barrier = { ...s.barrier, result: null, pending: false, error: '' };
+    s.barrier = { ...s.barrier, result: null, pending: false, error: '', from: null, to: null };
     s.trajectory = { ...s.trajectory, result: null, pending: false, error: '' };
     s.reported = new Set();
   }
@@ -156,7 +157,7 @@ export class App {
   analyze() {
     const s = this.state;
     this.maybeZa(true);
-    if (s.arms.length === 2 && !s.barrier.pending) this.computeBarrier();
+    if (!s.barrier.pending) this.computeBarrier();
     if (!s.trajectory.pending) this.computeTrajectory();
   }
   toggle() {
@@ -308,29 +309,59 @@ export class App {
     return this.analysis;
   }
 
+  /**
+   * The models the loss barrier can join: each run now, at its start, and at the end of each
+   * phase that ended. Values are `<arm>:now` or `<arm>:<epoch>`.
+   */
+  barrierChoices() {
+    const s = this.state;
+    const choices = [];
+    s.arms.forEach((arm, i) => {
+      choices.push({ value: `${i}:now`, label: `${arm.name}, latest`, arm: i, epoch: null });
+      (arm.summary?.switches ?? []).forEach((e, j) =>
+        choices.push({ value: `${i}:${e}`, label: `${arm.name}, end of phase ${j + 1} (epoch ${e})`, arm: i, epoch: e }),
+      );
+      choices.push({ value: `${i}:0`, label: `${arm.name}, start (epoch 0)`, arm: i, epoch: 0 });
+    });
+    return choices;
+  }
+
+  /** Default ends of the line: scratch to curriculum (figure 6), or one run's switch to now. */
+  barrierDefaults() {
+    const s = this.state;
+    if (s.arms.length === 2) return ['1:now', '0:now'];
+    const sw = s.arms[0]?.summary?.switches ?? [];
+    return [sw.length ? `0:${sw[0]}` : '0:0', '0:now'];
+  }
+
   async computeBarrier() {
     const s = this.state;
-    if (s.arms.length < 2) {
-      s.barrier.error = 'needs two runs: turn on the scratch twin (Settings) and restart';
-      this.panels('barrier');
-      return;
-    }
     const gen = s.gen;
+    const choices = this.barrierChoices();
+    const pick = (value, fallback) => choices.find((c) => c.value === value) ?? choices.find((c) => c.value === fallback);
+    const [defA, defB] = this.barrierDefaults();
+    const a = pick(s.barrier.from ?? defA, defA);
+    const b = pick(s.barrier.to ?? defB, defB);
+    if (!a || !b) return;
     s.barrier.pending = true;
     s.barrier.error = '';
     this.emit('status');
     this.panels('barrier');
     try {
-      const [scratch, curriculum] = await Promise.all([s.arms[1].request('params'), s.arms[0].request('params')]);
+      const [pa, pb] = await Promise.all([
+        s.arms[a.arm].request('params', { epoch: a.epoch }),
+        s.arms[b.arm].request('params', { epoch: b.epoch }),
+      ]);
       if (gen !== s.gen) return;
       const phase = s.setup.phases.length - 1;
       const r = await this.analysisWorker().request(
         'loss-line',
-        { a: scratch.params, b: curriculum.params, points: 21, phase },
-        [scratch.params.buffer, curriculum.params.buffer],
+        { a: pa.params, b: pb.params, points: 21, phase },
+        [pa.params.buffer, pb.params.buffer],
       );
       if (gen !== s.gen) return;
-      s.barrier.result = { ...r, epochA: scratch.epoch, epochB: curriculum.epoch, p: s.setup.phases[phase].p };
+      const name = (c, m) => `${s.arms[c.arm].name} (epoch ${m.epoch})`;
+      s.barrier.result = { ...r, nameA: name(a, pa), nameB: name(b, pb), p: s.setup.phases[phase].p };
     } catch (e) {
       if (gen === s.gen) s.barrier.error = e.message;
     } finally {

@@ -103,6 +103,12 @@ export class Controls {
       this.app.state.za.auto = $('za-auto').checked;
     });
     $('barrier-compute').addEventListener('click', () => this.app.computeBarrier());
+    for (const [id, key] of [['barrier-from', 'from'], ['barrier-to', 'to']]) {
+      $(id).addEventListener('change', () => {
+        this.app.state.barrier[key] = $(id).value;
+        this.app.computeBarrier();
+      });
+    }
     $('barrier-log').addEventListener('change', () => {
       this.app.state.barrier.log = $('barrier-log').checked;
       this.app.panels('barrier');
@@ -140,7 +146,6 @@ export class Controls {
       }),
     );
     select.value = String(Math.min(this.app.state.view.arm, arms.length - 1));
-    $('barrier-compute').disabled = this.app.armNames(setup).length < 2;
     this.app.setPending(structuredClone(setup));
   }
 
@@ -309,7 +314,32 @@ export class Controls {
         ? `train barrier ${fmtNum(b.trainBarrier)}, test barrier ${fmtNum(b.testBarrier)} (p = ${b.p} data)`
         : '';
     $('trajectory-state').textContent = s.trajectory.pending ? 'computing...' : '';
+    this.renderBarrierChoices();
     this.renderArms();
+  }
+
+  /** The models the loss barrier can join (both selects), keeping the current choice. */
+  renderBarrierChoices() {
+    const app = this.app;
+    const choices = app.barrierChoices();
+    const [defA, defB] = app.barrierDefaults();
+    const key = choices.map((c) => `${c.value}=${c.label}`).join('|');
+    for (const [id, k, def] of [['barrier-from', 'from', defA], ['barrier-to', 'to', defB]]) {
+      const select = $(id);
+      if (select.dataset.key !== key) {
+        select.dataset.key = key;
+        select.replaceChildren(
+          ...choices.map((c) => {
+            const o = document.createElement('option');
+            o.value = c.value;
+            o.textContent = c.label;
+            return o;
+          }),
+        );
+      }
+      const want = app.state.barrier[k] ?? def;
+      select.value = choices.some((c) => c.value === want) ? want : def;
+    }
   }
 
   /** The z_A choices: the latest model, and the model at the end of each phase that ended. */

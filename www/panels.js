@@ -266,23 +266,11 @@ export class Panels {
     const r = b.result;
     const title = 'Loss on the line between two solutions (fig. 6)';
     if (!r) {
-      const idle = this.app.state.arms.length < 2
-        ? 'Needs two runs: turn on the scratch twin in Settings.'
-        : 'Computed when both runs finish, or press "Compute now".';
+      const idle = 'Computed when the runs pause or finish, or press "Compute now".';
       this.message(canvas, title, b.error || (b.pending ? 'Computing the loss at 21 points on the line...' : idle));
       return;
     }
-    const names = this.app.state.arms.map((a) => a.name);
-    this.wasm.drawLossBarrier(
-      canvas,
-      this.scale(canvas),
-      r.t,
-      r.trainLoss,
-      r.testLoss,
-      `${names[1]} (epoch ${r.epochA})`,
-      `${names[0]} (epoch ${r.epochB})`,
-      b.log,
-    );
+    this.wasm.drawLossBarrier(canvas, this.scale(canvas), r.t, r.trainLoss, r.testLoss, r.nameA, r.nameB, b.log);
   }
 
   // ---- panel 6: trajectories ---------------------------------------------------------------

@@ -252,9 +252,22 @@ const handlers = {
   },
   params(m) {
     const s = requireSession();
-    const params = f32(s.paramsPtr(), s.paramsLen()).slice();
+    const len = s.paramsLen();
     const summary = s.summary();
-    self.postMessage({ type: 'params', id: m.id, gen, params, epoch: summary.epoch, state: summary.state }, [params.buffer]);
+    let params;
+    let epoch = summary.epoch;
+    if (m.epoch === undefined || m.epoch === null) {
+      params = f32(s.paramsPtr(), len).slice();
+    } else {
+      // The snapshot taken at that epoch (snapshots are kept at the start, every phase end, and
+      // every snapshot_every epochs).
+      const epochs = f32(s.snapshotEpochsPtr(), s.snapshotEpochsLen());
+      const i = epochs.indexOf(m.epoch);
+      if (i < 0) throw new Error(`no parameter snapshot at epoch ${m.epoch}`);
+      params = f32(s.snapshotsPtr() + 4 * i * len, len).slice();
+      epoch = m.epoch;
+    }
+    self.postMessage({ type: 'params', id: m.id, gen, params, epoch, state: summary.state }, [params.buffer]);
   },
   snapshots(m) {
     const s = requireSession();

@@ -143,6 +143,38 @@ test('hovering a heatmap row shows that step in the graph; Live returns to the r
   await page.close();
 });
 
+test('pausing computes the comparisons: z_A, the loss barrier and the trajectories', async () => {
+  const { page, problems } = await openPage();
+  await page.click('#play');
+  await page.waitForFunction(() => window.pathscope.app.state.arms[0].summary.epoch >= 105, null, { timeout: 60_000 });
+  await page.click('#play');
+  await page.waitForFunction(() => {
+    const s = window.pathscope.app.state;
+    return s.za.result && s.barrier.result && s.trajectory.result && !s.barrier.pending && !s.trajectory.pending;
+  }, null, { timeout: 60_000 });
+  assert.match(await text(page, 'barrier-state'), /^train barrier \d.*, test barrier \d.* \(p = 4 data\)$/);
+  const r = await page.evaluate(() => window.pathscope.app.state.barrier.result);
+  assert.equal(r.t.length, 21);
+  assert.match(r.nameA, /^scratch \(epoch \d+\)$/, 'figure 6 goes from the scratch model...');
+  assert.match(r.nameB, /^curriculum \(epoch \d+\)$/, '...to the curriculum model');
+  // Any pair: the curriculum at the end of phase 1 against the curriculum now.
+  await page.selectOption('#barrier-from', '0:100');
+  await page.waitForFunction(() => /epoch 100/.test(window.pathscope.app.state.barrier.result?.nameA) && !window.pathscope.app.state.barrier.pending);
+  // z_A at the switch is kept (p = 2 data: counts 0 to 5).
+  const switchZa = await page.evaluate(() => window.pathscope.app.state.arms[0].switchZa[0]);
+  assert.equal(switchZa.p, 2);
+  assert.equal(switchZa.maxCount, 5);
+  assert.equal(switchZa.epoch, 100);
+  await page.selectOption('#za-which', '0');
+  const paths = await page.evaluate(() => window.pathscope.app.state.trajectory.result.paths.map((p) => [p.name, p.points.length, Array.from(p.switches)]));
+  assert.equal(paths.length, 2);
+  assert.equal(paths[0][0], 'curriculum');
+  assert.equal(paths[0][2].length, 1, 'the curriculum path marks its switch');
+  for (const id of ['canvas-za', 'canvas-barrier', 'canvas-trajectory']) assert.ok((await inkOf(page, id)) > 3000, `${id} drawn`);
+  problems.assertClean();
+  await page.close();
+});
+
 test('settings in the address are applied to the controls and the run', async () => {
   const hash = '#preset=fig2&seed=7&phases=2:50&lr=0.002&B=64&eval=5&probe=3,3,3,3,3,3,3,3&speed=16';
   const { page, problems } = await openPage(hash);
