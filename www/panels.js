@@ -123,6 +123,8 @@ export class Panels {
     const live = row === a.count - 1 && this.app.state.view.hover === null && this.app.state.view.pinned === null;
     const label = `${arm.name}, step ${step} (epoch ${fmt(step / spe, spe > 1 ? 2 : 0)})${live ? '' : ', from the history'}`;
     this.shown.graph = { arm: arm.name, row, step, label };
+    const values = a.probe.map((tok, i) => `x${i + 1} = ${tok}: ${attn[i].toFixed(2)}`).join(', ');
+    canvas.setAttribute('aria-label', `Attention graph, ${label}. Attention per token: ${values}`);
     this.geometry.graph = this.wasm.drawAttentionGraph(canvas, this.scale(canvas), Uint8Array.from(a.probe), attn, prev, this.app.state.setup.k, label);
   }
 

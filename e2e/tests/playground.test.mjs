@@ -220,6 +220,12 @@ test('a changed setting asks for a restart instead of mixing runs', async () => 
   await page.waitForFunction(() => window.pathscope.app.state.arms[0].config.optim.lr === 0.003);
   assert.match(new URL(page.url()).hash, /lr=0\.003/);
   assert.equal(await page.isHidden('#restart-banner'), true);
+  // New seed draws a random seed and restarts with it.
+  await page.click('#new-seed');
+  await page.waitForFunction(() => window.pathscope.app.state.arms[0].config.data.seed !== 2);
+  const seed = await page.evaluate(() => window.pathscope.app.state.setup.seed);
+  assert.equal(await page.inputValue('#seed'), String(seed));
+  assert.match(new URL(page.url()).hash, new RegExp(`seed=${seed}&`));
   problems.assertClean();
   await page.close();
 });
@@ -252,6 +258,18 @@ test('hostile or invalid values in the address are named, replaced by defaults, 
   await page.close();
 });
 
+test('an error inside a worker is shown on the page', async () => {
+  const { page, problems } = await openPage();
+  // A probe the worker's session refuses (tokens must be below V = 4, and T = 8 of them).
+  await page.evaluate(() => window.pathscope.app.state.arms[0].send('probe', { probe: { tokens: [9, 9] } }));
+  await page.waitForFunction(() => /curriculum: probe length 2 is not a positive multiple of T = 8/.test(document.getElementById('notices').textContent));
+  // The run goes on: it still steps.
+  await page.click('#step');
+  await page.waitForFunction(() => document.getElementById('status-step-0').textContent === '1');
+  problems.assertClean();
+  await page.close();
+});
+
 test('the figure-5 preset trains both arms in two workers', async () => {
   const { page, problems } = await openPage('#preset=fig5');
   assert.equal(await page.evaluate(() => window.pathscope.app.state.arms.length), 2);
@@ -272,6 +290,9 @@ test('the figure-5 preset trains both arms in two workers', async () => {
 test('screenshots: phone and desktop, before and during training', async () => {
   for (const [width, height] of [[375, 812], [1440, 900]]) {
     const { page, problems } = await openPage('', { width, height });
+    // Load again at this width: the page lays out for the screen it opens on (phones fold Settings).
+    await page.reload();
+    await page.waitForFunction(() => window.pathscope?.app.state.arms.every((a) => a.summary && a.attention.count > 0));
     await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
     console.log(`screenshot: ${await screenshot(page, `page-${width}-before`)}`);
     await page.click('#play');
