@@ -29,11 +29,11 @@ export PATHSCOPE_SHARED="${PATHSCOPE_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
 # The runner's default (20 s) is too short for browser tests that train a model.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 export CHROMIUM="${CHROMIUM:-$PIN_CHROMIUM}"
-# wasm-pack ignores these (it finds the drivers on PATH, or takes --chromedriver/--geckodriver),
-# but wasm-bindgen-test-runner honours them when run directly.
-export CHROMEDRIVER="$PIN_CHROMEDRIVER"
-GECKODRIVER="$(command -v geckodriver)" || { echo "test: geckodriver not on PATH; run scripts/setup.sh" >&2; exit 1; }
-export GECKODRIVER
+GECKODRIVER_BIN="$(command -v geckodriver)" || { echo "test: geckodriver not on PATH; run scripts/setup.sh" >&2; exit 1; }
+# wasm-bindgen-test-runner picks its browser from whichever of GECKODRIVER, SAFARIDRIVER and
+# CHROMEDRIVER is set, in that order: an inherited GECKODRIVER would run the "chrome" suite in
+# Firefox. So none is inherited; each suite passes only its own driver.
+unset GECKODRIVER SAFARIDRIVER CHROMEDRIVER
 
 LOG_DIR="$ROOT/out/test"
 mkdir -p "$LOG_DIR"
@@ -47,12 +47,28 @@ suite_native() {
     cargo test --doc
 }
 
+# wasm_pack_test BROWSER-NAME ARGS...: wasm-pack test, then check the runner really used that
+# browser (it prints "Running headless tests in <browser>") and no other.
+wasm_pack_test() {
+    local browser=$1 out
+    shift
+    out="$(mktemp)"
+    wasm-pack test "$@" 2>&1 | tee "$out"
+    if grep -q 'Running headless tests in' "$out" && grep 'Running headless tests in' "$out" | grep -vq "in $browser"; then
+        echo "test: some browser tests ran in another browser than $browser:" >&2
+        grep 'Running headless tests in' "$out" | sort | uniq -c >&2
+        rm -f "$out"
+        return 1
+    fi
+    rm -f "$out"
+}
+
 suite_firefox() {
-    wasm-pack test --headless --firefox --geckodriver "$GECKODRIVER"
+    GECKODRIVER="$GECKODRIVER_BIN" wasm_pack_test Firefox --headless --firefox --geckodriver "$GECKODRIVER_BIN"
 }
 
 suite_chrome() {
-    wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER"
+    CHROMEDRIVER="$PIN_CHROMEDRIVER" wasm_pack_test Chrome --headless --chrome --chromedriver "$PIN_CHROMEDRIVER"
 }
 
 suite_e2e() {
