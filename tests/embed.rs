@@ -267,24 +267,3 @@ fn tsne_handles_tiny_and_odd_inputs() {
     let y = tsne(&[1.0, 1.0, 1.0, 1.0, f32::NAN, 2.0, 3.0, 3.0], 4, 2, 2.0, 100, 0);
     assert!(y.iter().all(|v| v.is_finite()));
 }
-
-/// Timing at the sizes of figure 7 (a few hundred snapshots of ~13k parameters); run with
-/// `cargo test --release --test embed -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn embed_timing_at_figure_7_sizes() {
-    let (rows, cols) = (400, 13_000);
-    let mut rng = Rng(11);
-    let mut walk = vec![0.0f64; cols];
-    let mut data = Vec::with_capacity(rows * cols);
-    for _ in 0..rows {
-        walk.iter_mut().for_each(|w| *w += 0.01 * rng.gauss());
-        data.extend(walk.iter().map(|&w| w as f32));
-    }
-    let t = std::time::Instant::now();
-    let p = pca(&data, rows, cols, 2);
-    println!("pca {rows} x {cols}: {:?}, ratios {:?}", t.elapsed(), p.explained_variance_ratio);
-    let t = std::time::Instant::now();
-    let y = tsne(&data, rows, cols, 30.0, 1000, 0);
-    println!("tsne {rows} x {cols}, 1000 iterations: {:?} ({} values)", t.elapsed(), y.len());
-}
