@@ -43,8 +43,12 @@ trap 'exit 143' TERM
 
 # --- The suites (each runs in a subshell; its exit status is the suite's result) ---------------
 suite_native() {
-    cargo test --all-targets
-    cargo test --doc
+    # --no-fail-fast: one run lists every failing test binary. (wasm-pack test cannot pass it on:
+    # it hands extra arguments to `cargo build` too, which refuses it.)
+    local status=0
+    cargo test --all-targets --no-fail-fast || status=$?
+    cargo test --doc || status=$?
+    return "$status"
 }
 
 # wasm_pack_test BROWSER-NAME ARGS...: wasm-pack test, then check the runner really used that
