@@ -540,6 +540,77 @@ fn curves_survive_odd_series() {
     }
 }
 
+/// The data lines (not the two-point legend samples) of a colour, each as its points.
+fn data_lines(tags: &[Tag], color: RGBColor) -> Vec<Vec<(i32, i32)>> {
+    lines_of(tags, color).iter().map(|t| t.points()).filter(|p| p.len() > 2).collect()
+}
+
+#[test]
+fn curves_join_unevaluated_epochs_and_end_at_the_last_evaluation() {
+    // As the trainer records them: train every epoch, test every 5th epoch with NaN between (loss
+    // and accuracy both), and the latest 3 epochs not evaluated yet.
+    let epochs: Vec<f32> = (0..=43).map(|e| e as f32).collect();
+    let eval = |e: f32, v: f32| if e as usize % 5 == 0 { v } else { f32::NAN };
+    let run = FakeRun {
+        train_acc: epochs.iter().map(|&e| e / 43.0).collect(),
+        test_acc: epochs.iter().map(|&e| eval(e, 0.5 * e / 43.0)).collect(),
+        train_loss: epochs.iter().map(|&e| 2.0 / (e + 1.0)).collect(),
+        test_loss: epochs.iter().map(|&e| eval(e, 3.0 / (e + 1.0))).collect(),
+        epochs,
+    };
+    let runs = [run.curves("every 5")];
+    let data = CurvesData { runs: &runs, switches: &[], chance: None };
+    let (svg, _) = render("curves_eval_every", (1000, 440), |a| draw_curves(a, &data, &Theme::default()).unwrap());
+    let tags = parse_svg(&svg);
+    let st = run_style(0);
+    // One unbroken test line per panel through the 9 evaluations (epochs 0, 5, .., 40), evenly
+    // spaced in x: nothing drawn between two evaluations but the segment joining them.
+    let test = data_lines(&tags, st.test);
+    assert_eq!(test.len(), 2, "one test line per panel, not broken at the NaNs: {test:?}");
+    let train = data_lines(&tags, st.train);
+    assert_eq!(train.len(), 2, "one train line per panel");
+    for (t, tr) in test.iter().zip(&train) {
+        assert_eq!(t.len(), 9, "the evaluated epochs only: {t:?}");
+        let dx: Vec<i32> = t.windows(2).map(|w| w[1].0 - w[0].0).collect();
+        assert!(dx.iter().all(|d| (d - dx[0]).abs() <= 1), "evenly spaced: {dx:?}");
+        assert_eq!(tr.len(), 44, "train: every epoch");
+        assert_eq!(t[0].0, tr[0].0, "both start at epoch 0");
+        // The test line ends at epoch 40, the train line at 43.
+        let per_epoch = (tr[43].0 - tr[0].0) as f64 / 43.0;
+        assert!(((tr[43].0 - t[8].0) as f64 - 3.0 * per_epoch).abs() <= 1.5, "test ends 3 epochs before train");
+    }
+    // Not evaluated is not news: no note about non-finite values.
+    assert!(!has_text(&tags, "finite"), "{:?}", texts(&tags));
+}
+
+#[test]
+fn curves_count_measured_non_finite_values_and_name_where_a_run_stops() {
+    // The train loss is infinite at epoch 7 (a measured value off every scale) and NaN from epoch
+    // 15 on while the accuracy beside it is still measured: the run diverged there.
+    let epochs: Vec<f32> = (0..=20).map(|e| e as f32).collect();
+    let run = FakeRun {
+        train_acc: vec![0.25; 21],
+        test_acc: vec![],
+        train_loss: epochs
+            .iter()
+            .map(|&e| if e == 7.0 { f32::INFINITY } else if e >= 15.0 { f32::NAN } else { 1.0 / (e + 1.0) })
+            .collect(),
+        test_loss: vec![],
+        epochs,
+    };
+    let runs = [run.curves("diverging")];
+    let data = CurvesData { runs: &runs, switches: &[], chance: None };
+    let (svg, _) = render("curves_diverged", (1000, 440), |a| draw_curves(a, &data, &Theme::default()).unwrap());
+    let tags = parse_svg(&svg);
+    assert!(has_text(&tags, "1 non-finite values not drawn (lines join across them)"), "{:?}", texts(&tags));
+    assert!(has_text(&tags, "\"diverging\": not finite from epoch 15 on"), "{:?}", texts(&tags));
+    let mut lines = data_lines(&tags, run_style(0).train);
+    lines.sort_by_key(|l| l.len());
+    assert_eq!(lines.len(), 2, "accuracy and loss, each one line: {lines:?}");
+    assert_eq!(lines[0].len(), 14, "loss: epochs 0 to 14 but 7, joined across 7");
+    assert_eq!(lines[1].len(), 21, "accuracy: every epoch");
+}
+
 #[test]
 fn thinning_keeps_extremes_in_order() {
     let pts: Vec<(f64, f64)> = (0..1000).map(|i| (i as f64, if i == 501 { 100.0 } else { (i % 7) as f64 })).collect();

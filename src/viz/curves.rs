@@ -8,9 +8,22 @@
 //! - train versus test: shade (train lighter), width (train thinner) and marker fill (train hollow).
 //!
 //! Loss on a log scale cannot show 0 or negative values: they are drawn at [`LOSS_FLOOR`], and the
-//! chart says so. Non-finite values (a diverged run) are not drawn: the line breaks there, and the
-//! chart says how many were left out. Long series are thinned to the pixel grid keeping each
-//! pixel column's first, lowest, highest and last point, so spikes survive.
+//! chart says so. Long series are thinned to the pixel grid keeping each pixel column's first,
+//! lowest, highest and last point, so spikes survive.
+//!
+//! Missing and non-finite values. Each series is drawn as one line through its finite points, in
+//! the order given: whatever lies between two finite points is skipped and the line joins them
+//! straight, so nothing is invented between two evaluations beyond that segment. What is skipped
+//! is told apart by the series' partner, the other metric of the same split (accuracy for a loss,
+//! loss for an accuracy), because both are measured together:
+//! - a NaN whose partner is NaN too (or not given) was *not measured*: the test set is evaluated
+//!   only every `eval_every` epochs and the rows between hold NaN. It is skipped silently, and a
+//!   series whose latest values are not measured yet simply ends at its last evaluation;
+//! - any other non-finite value (an infinity, or a NaN beside a finite partner) was measured and
+//!   is not finite. It is not drawn either, and never silently: before the series' last finite
+//!   point the note counts it ("N non-finite values not drawn"); after it, where a diverged run's
+//!   values end up, the line ends at its last finite point and the note names the run and the
+//!   epoch ("run: not finite from epoch E on"). The page also shows the diverged status itself.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -67,28 +80,46 @@ enum Metric {
     Loss,
 }
 
-/// The finite points of one series, for one metric; losses clamped to the floor. Returns the
-/// segments between non-finite values, and counts of clamped and dropped values.
-fn segments(x: &[f32], y: &[f32], metric: Metric) -> (Vec<Vec<(f64, f64)>>, usize, usize) {
-    let mut segs = vec![Vec::new()];
-    let (mut clamped, mut dropped) = (0, 0);
-    for (&xi, &yi) in x.iter().zip(y) {
+/// One series ready to draw: see the module docs for what counts as missing and as non-finite.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Series {
+    /// The finite points, in the order given (losses clamped to [`LOSS_FLOOR`]).
+    points: Vec<(f64, f64)>,
+    /// Losses drawn at the floor.
+    clamped: usize,
+    /// Measured non-finite values before the last finite point (the line joins across them).
+    hidden: usize,
+    /// Epoch of the first measured non-finite value after the last finite point: the series
+    /// diverged there (the x of the last finite point if that epoch is not finite itself).
+    diverged_from: Option<f64>,
+}
+
+/// The [`Series`] of `y` against `x`; `partner` is the other metric of the same split (or empty).
+fn series(x: &[f32], y: &[f32], partner: &[f32], metric: Metric) -> Series {
+    let mut out = Series::default();
+    // Measured non-finite values since the last finite point: (x, how many).
+    let mut pending: Option<(f64, usize)> = None;
+    for (i, (&xi, &yi)) in x.iter().zip(y).enumerate() {
         let (xi, mut yi) = (xi as f64, yi as f64);
-        if !xi.is_finite() || !yi.is_finite() {
-            dropped += 1;
-            if segs.last().is_some_and(|s| !s.is_empty()) {
-                segs.push(Vec::new());
+        if xi.is_finite() && yi.is_finite() {
+            if metric == Metric::Loss && yi < LOSS_FLOOR {
+                yi = LOSS_FLOOR;
+                out.clamped += 1;
             }
+            out.points.push((xi, yi));
+            out.hidden += pending.take().map_or(0, |(_, n)| n);
             continue;
         }
-        if metric == Metric::Loss && yi < LOSS_FLOOR {
-            yi = LOSS_FLOOR;
-            clamped += 1;
+        let not_measured = yi.is_nan() && partner.get(i).is_none_or(|p| p.is_nan());
+        if not_measured {
+            continue;
         }
-        segs.last_mut().unwrap().push((xi, yi));
+        let at = if xi.is_finite() { xi } else { out.points.last().map_or(f64::NAN, |p| p.0) };
+        let p = pending.get_or_insert((at, 0));
+        p.1 += 1;
     }
-    segs.retain(|s| !s.is_empty());
-    (segs, clamped, dropped)
+    out.diverged_from = pending.map(|(at, _)| at);
+    out
 }
 
 /// Keeps, for each bucket of `x` values `bucket` wide, the first, lowest, highest and last point
@@ -165,24 +196,36 @@ pub fn draw_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cur
     if data.chance.is_some() {
         legend.push(LegendEntry::line("chance", CHANCE_LINE, LineKind::Dotted, 2));
     }
-    // What the log scale and the gaps hide, counted before drawing so the note has its room.
-    let (mut clamped, mut dropped) = (0, 0);
-    for run in data.runs {
+    // What the log scale and non-finite values hide, counted before drawing so the note has its
+    // room. Values that were not measured (test between evaluations) are not news: no note.
+    let (mut clamped, mut hidden) = (0, 0);
+    let mut diverged = Vec::new();
+    for (i, run) in data.runs.iter().enumerate() {
+        let mut from: Option<f64> = None;
         for metric in [Metric::Acc, Metric::Loss] {
-            for (ys, _) in metric_series(run, metric) {
-                let (_, c, d) = segments(run.epochs, ys, metric);
-                clamped += c;
-                dropped += d;
+            for (ys, partner, _) in metric_series(run, metric) {
+                let s = series(run.epochs, ys, partner, metric);
+                clamped += s.clamped;
+                hidden += s.hidden;
+                if let Some(e) = s.diverged_from {
+                    from = Some(from.map_or(e, |f: f64| if e.is_finite() { f.min(e) } else { f }));
+                }
             }
+        }
+        if let Some(e) = from {
+            let name = if run.name.is_empty() { format!("run {}", i + 1) } else { format!("\"{}\"", run.name) };
+            let at = if e.is_finite() { format!("from epoch {} on", fmt_tick(e)) } else { "everywhere".to_string() };
+            diverged.push(format!("{name}: not finite {at} (not drawn)"));
         }
     }
     let mut notes = Vec::new();
     if clamped > 0 {
         notes.push(format!("{} loss values below {:.0e} drawn at {:.0e} (log scale)", clamped, LOSS_FLOOR, LOSS_FLOOR));
     }
-    if dropped > 0 {
-        notes.push(format!("{} non-finite values not drawn (lines break there)", dropped));
+    if hidden > 0 {
+        notes.push(format!("{} non-finite values not drawn (lines join across them)", hidden));
     }
+    notes.extend(diverged);
     let note = notes.join("; ");
     let note_style = text_style(theme, theme.note_size, theme.muted, HPos::Left, VPos::Top);
     let note_h = if note.is_empty() { 0 } else { wrapped_height(&body, &note, &note_style, 6, HPos::Left) + 4 };
@@ -213,10 +256,12 @@ pub fn draw_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cur
     Ok(())
 }
 
-fn metric_series<'a>(run: &RunCurves<'a>, metric: Metric) -> [(&'a [f32], bool); 2] {
+/// The run's train and test series of `metric`: (values, partner, is_test), the partner being the
+/// other metric of the same split.
+fn metric_series<'a>(run: &RunCurves<'a>, metric: Metric) -> [(&'a [f32], &'a [f32], bool); 2] {
     match metric {
-        Metric::Acc => [(run.train_acc, false), (run.test_acc, true)],
-        Metric::Loss => [(run.train_loss, false), (run.test_loss, true)],
+        Metric::Acc => [(run.train_acc, run.train_loss, false), (run.test_acc, run.test_loss, true)],
+        Metric::Loss => [(run.train_loss, run.train_acc, false), (run.test_loss, run.test_acc, true)],
     }
 }
 
@@ -227,15 +272,14 @@ fn draw_panel<DB: DrawingBackend>(
     (x_lo, x_hi): (f64, f64),
     theme: &Theme,
 ) -> DrawResult<(), DB> {
-    // Collect every series' segments first: the loss range depends on them.
-    let mut series = Vec::new();
+    // Collect every series' points first: the loss range depends on them.
+    let mut lines = Vec::new();
     for (i, run) in data.runs.iter().enumerate() {
-        for (ys, is_test) in metric_series(run, metric) {
+        for (ys, partner, is_test) in metric_series(run, metric) {
             if ys.is_empty() {
                 continue;
             }
-            let (segs, _, _) = segments(run.epochs, ys, metric);
-            series.push((i, is_test, segs));
+            lines.push((i, is_test, series(run.epochs, ys, partner, metric).points));
         }
     }
     let label_font = (theme.font, theme.tick_size).into_font().color(&theme.text);
@@ -280,12 +324,12 @@ fn draw_panel<DB: DrawingBackend>(
         draw_switches(&chart, data, (-0.02, 1.02), theme, false)?;
         let (px, _) = chart.plotting_area().get_pixel_range();
         let bucket = (x_hi - x_lo) / (px.end - px.start).max(1) as f64;
-        for (i, is_test, segs) in &series {
-            draw_series(&chart, *i, *is_test, segs, (x_lo, x_hi), bucket)?;
+        for (i, is_test, points) in &lines {
+            draw_series(&chart, *i, *is_test, points, (x_lo, x_hi), bucket)?;
         }
         draw_switches(&chart, data, (-0.02, 1.02), theme, true)?;
     } else {
-        let ys = series.iter().flat_map(|(_, _, s)| s.iter().flatten().map(|p| p.1));
+        let ys = lines.iter().flat_map(|(_, _, s)| s.iter().map(|p| p.1));
         let (lo, hi) = finite_min_max(ys).unwrap_or((1e-3, 10.0));
         let mut lo = 10f64.powf(lo.max(LOSS_FLOOR).log10().floor());
         let mut hi = 10f64.powf(hi.max(LOSS_FLOOR).log10().ceil());
@@ -315,8 +359,8 @@ fn draw_panel<DB: DrawingBackend>(
         draw_switches(&chart, data, (lo, hi), theme, false)?;
         let (px, _) = chart.plotting_area().get_pixel_range();
         let bucket = (x_hi - x_lo) / (px.end - px.start).max(1) as f64;
-        for (i, is_test, segs) in &series {
-            draw_series(&chart, *i, *is_test, segs, (x_lo, x_hi), bucket)?;
+        for (i, is_test, points) in &lines {
+            draw_series(&chart, *i, *is_test, points, (x_lo, x_hi), bucket)?;
         }
         draw_switches(&chart, data, (lo, hi), theme, true)?;
     }
@@ -357,7 +401,7 @@ fn draw_series<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     chart: &ChartContext<DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
     run: usize,
     is_test: bool,
-    segs: &[Vec<(f64, f64)>],
+    all: &[(f64, f64)],
     (x_lo, x_hi): (f64, f64),
     bucket: f64,
 ) -> DrawResult<(), DB> {
@@ -365,19 +409,17 @@ fn draw_series<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     let (color, width) = if is_test { (st.test, TEST_WIDTH) } else { (st.train, TRAIN_WIDTH) };
     let kind = if st.dashed { LineKind::Dashed } else { LineKind::Solid };
     let screen = chart.plotting_area().use_screen_coord();
-    for seg in segs {
-        if seg.len() == 1 {
-            // An isolated point (neighbours non-finite) has no line: a dot shows it.
-            draw_marker(&screen, chart.backend_coord(&seg[0]), MarkerShape::Circle, width as i32, color, true)?;
-        }
-        draw_line_kind(chart.plotting_area(), thin(seg, x_lo, bucket / 2.0), color, width, kind)?;
-    }
-    // Sparse markers: at fixed fractions of the x range, staggered by run and by train/test, on
-    // the nearest recorded point; a lone point always gets one.
-    let all: Vec<(f64, f64)> = segs.iter().flatten().copied().collect();
     if all.is_empty() {
         return Ok(());
     }
+    if all.len() == 1 {
+        // A single finite point has no line: a dot shows it.
+        draw_marker(&screen, chart.backend_coord(&all[0]), MarkerShape::Circle, width as i32, color, true)?;
+    }
+    // One line through every finite point (see the module docs).
+    draw_line_kind(chart.plotting_area(), thin(all, x_lo, bucket / 2.0), color, width, kind)?;
+    // Sparse markers: at fixed fractions of the x range, staggered by run and by train/test, on
+    // the nearest recorded point; a lone point always gets one.
     let mut targets: Vec<f64> = (0..MARKERS_PER_LINE)
         .map(|m| {
             let f = (m as f64 + 0.3 + 0.35 * (run % 3) as f64 + if is_test { 0.15 } else { 0.0 }) / MARKERS_PER_LINE as f64;
