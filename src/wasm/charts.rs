@@ -150,7 +150,7 @@ pub fn heatmap_row_at(y: i32, top: i32, height: i32, rows: usize) -> i32 {
     row_at_pixel(y, top, height, rows).map(|r| r as i32).unwrap_or(-1)
 }
 
-/// One run's columns, ready for the curves chart.
+/// One run's columns, as the trainer records them.
 struct Columns {
     epoch: Vec<f32>,
     train_loss: Vec<f32>,
@@ -159,39 +159,13 @@ struct Columns {
     test_acc: Vec<f32>,
 }
 
-/// De-interleaves `rows` (row-major, [`METRICS_PER_ROW`] per row) into columns for drawing.
-///
-/// The test set is evaluated every `eval_every` epochs, and test values are NaN in the other rows;
-/// the curves chart breaks a line at a NaN. So the rows after the last evaluated one are left out
-/// (the chart ends where the test curve ends: at most `eval_every - 1` epochs short), and gaps
-/// between evaluations are filled by linear interpolation between the two evaluated neighbours,
-/// which draws exactly the straight segment that joins them.
+/// De-interleaves `rows` (row-major, [`METRICS_PER_ROW`] per row) into columns, unchanged: test
+/// values stay NaN where the test set was not evaluated, and the curves chart draws each series
+/// through its finite points (`crate::viz::curves`).
 fn columns(rows: &[f32]) -> Columns {
     let n = rows.len() / METRICS_PER_ROW;
     let col = |c: usize| -> Vec<f32> { (0..n).map(|i| rows[i * METRICS_PER_ROW + c]).collect() };
-    let (epoch, train_loss, train_acc, mut test_loss, mut test_acc) = (col(0), col(2), col(3), col(4), col(5));
-    let evaluated: Vec<usize> = (0..n).filter(|&i| test_acc[i].is_finite() || test_loss[i].is_finite()).collect();
-    let keep = evaluated.last().map(|&i| i + 1).unwrap_or(n);
-    for w in evaluated.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        for i in a + 1..b {
-            let f = (epoch[i] - epoch[a]) / (epoch[b] - epoch[a]);
-            for c in [&mut test_loss, &mut test_acc] {
-                c[i] = c[a] + f * (c[b] - c[a]);
-            }
-        }
-    }
-    let cut = |mut v: Vec<f32>| {
-        v.truncate(keep);
-        v
-    };
-    Columns {
-        epoch: cut(epoch),
-        train_loss: cut(train_loss),
-        train_acc: cut(train_acc),
-        test_loss: cut(test_loss),
-        test_acc: cut(test_acc),
-    }
+    Columns { epoch: col(0), train_loss: col(2), train_acc: col(3), test_loss: col(4), test_acc: col(5) }
 }
 
 /// Figure 5: accuracy and loss (log scale) of one or two runs against epochs. `names` holds the
@@ -307,12 +281,18 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn test_gaps_are_interpolated_and_the_tail_cut() {
+    fn columns_are_the_raw_metric_columns() {
+        // Not-evaluated test values stay NaN (the chart joins the evaluated ones), and the rows
+        // after the last evaluation are kept (train goes on).
         let rows: Vec<f32> =
             [row(0.0, 0.0), row(1.0, f32::NAN), row(2.0, f32::NAN), row(3.0, 3.0), row(4.0, f32::NAN)].concat();
         let c = columns(&rows);
-        assert_eq!(c.epoch, vec![0.0, 1.0, 2.0, 3.0]);
-        assert_eq!(c.test_acc, vec![0.0, 1.0, 2.0, 3.0]);
-        assert_eq!(c.train_acc, vec![0.5; 4]);
+        assert_eq!(c.epoch, vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let nan = f32::NAN;
+        assert_eq!(bits(&c.test_acc), bits(&[0.0, nan, nan, 3.0, nan]));
+        assert_eq!(bits(&c.test_loss), bits(&[0.0, nan, nan, 3.0, nan]));
+        assert_eq!(c.train_acc, vec![0.5; 5]);
+        assert_eq!(c.train_loss, vec![1.0; 5]);
     }
 }
