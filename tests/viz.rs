@@ -746,6 +746,42 @@ fn loss_barrier_odd_inputs() {
     }
 }
 
+#[test]
+fn loss_barrier_zero_labels_stay_inside_the_plot() {
+    // Losses monotone along the line: both barriers are 0, the train one at t = 0 (on the y
+    // axis), the test one at t = 1 (the right edge). Their "0" labels go inside the plot.
+    let theme = Theme::default();
+    let t: Vec<f32> = (0..21).map(|i| i as f32 / 20.0).collect();
+    let train: Vec<f32> = t.iter().map(|&t| 2.0 - 1.5 * t).collect();
+    let test: Vec<f32> = t.iter().map(|&t| 1.0 + 1.8 * t).collect();
+    for log_y in [false, true] {
+        let data = LossBarrierData { t: &t, train_loss: &train, test_loss: &test, name_a: "a", name_b: "b", log_y };
+        let name = if log_y { "loss_barrier_zero_log" } else { "loss_barrier_zero" };
+        let (svg, _) = render(name, (500, 340), |a| draw_loss_barrier(a, &data, &theme).unwrap());
+        let tags = parse_svg(&svg);
+        assert!(has_text(&tags, "train loss: barrier 0 at t = 0.00") && has_text(&tags, "test loss: barrier 0 at t = 1.00"));
+        // The plot's left and right edges: the x of the t axis' "0" and "1" tick labels (centred
+        // on them, unlike the loss axis' labels).
+        let t_tick = |label: &str| {
+            let x = tags.iter().find(|t| t.name == "text" && t.text == label && t.attr("text-anchor") == "middle").map(|t| t.num("x"));
+            x.unwrap_or_else(|| panic!("no t tick {label}"))
+        };
+        let (x0, x1) = (t_tick("0"), t_tick("1"));
+        let labels: Vec<&Tag> = tags.iter().filter(|t| t.name == "text" && t.attr("font-weight") == "bold" && t.text == "0").collect();
+        assert_eq!(labels.len(), 2, "one label per barrier");
+        for l in labels {
+            // A "0" is at most 0.7 em wide.
+            let (x, w) = (l.num("x"), 0.7 * l.num("font-size"));
+            let (a, b) = match l.attr("text-anchor") {
+                "end" => (x - w, x),
+                "middle" => (x - w / 2.0, x + w / 2.0),
+                _ => (x, x + w),
+            };
+            assert!(a > x0 + 2.0 && b < x1 - 2.0, "label at {a}..{b} outside the plot {x0}..{x1}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Figure 7: trajectories
 // ---------------------------------------------------------------------------------------------

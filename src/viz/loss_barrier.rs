@@ -21,6 +21,10 @@ use super::curves::LOSS_FLOOR;
 use super::theme::{MarkerShape, Theme, BARRIER_ANNOTATION, BARRIER_TEST, BARRIER_TRAIN};
 
 const TITLE: &str = "Loss on the line between two solutions (fig. 6)";
+/// Pixels between a barrier's peak and its double arrow.
+const ARROW_DX: i32 = 10;
+/// Pixels between the double arrow and the barrier's label.
+const LABEL_DX: i32 = 6;
 
 /// What the loss-barrier chart draws.
 #[derive(Clone, Copy, Debug)]
@@ -172,25 +176,32 @@ pub fn draw_loss_barrier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data
                     draw_line_kind($chart.plotting_area(), vec![(x_lo, lvl), (x_hi, lvl)], *color, 1, LineKind::Dotted)?;
                     let p0 = $chart.backend_coord(&(b.t_peak, lvl));
                     let p1 = $chart.backend_coord(&(b.t_peak, peak));
-                    let dx = if si == 0 { -10 } else { 10 };
-                    let x = p0.0 + dx;
+                    let ts = bold_style(theme, theme.tick_size, theme.text, HPos::Left, VPos::Center);
+                    let label = fmt_num(b.height);
+                    let (tw, th) = plot_area.estimate_text_size(&label, &ts)?;
+                    let (tw, th) = (tw as i32, th as i32);
+                    // The arrow goes ARROW_DX beside the peak and the label LABEL_DX beyond it: to
+                    // the left for train, to the right for test, unless the plot ends on that side
+                    // (a peak near t = 0 or 1, or a zero barrier at an endpoint): then the other.
+                    let (px, _) = $chart.plotting_area().get_pixel_range();
+                    let reach = ARROW_DX + LABEL_DX + tw + 2;
+                    let fits = |side: i32| if side < 0 { p0.0 - reach >= px.start } else { p0.0 + reach <= px.end };
+                    let preferred = if si == 0 { -1 } else { 1 };
+                    let side = if fits(preferred) || !fits(-preferred) { preferred } else { -preferred };
+                    let x = p0.0 + side * ARROW_DX;
                     let st = ShapeStyle { color: BARRIER_ANNOTATION.to_rgba(), filled: true, stroke_width: 2 };
                     if (p0.1 - p1.1).abs() > 12 {
                         screen.draw(&PathElement::new(vec![(x, p0.1), (x, p1.1)], st))?;
                         screen.draw(&Polygon::new(vec![(x, p1.1), (x - 5, p1.1 + 8), (x + 5, p1.1 + 8)], st))?;
                         screen.draw(&Polygon::new(vec![(x, p0.1), (x - 5, p0.1 - 8), (x + 5, p0.1 - 8)], st))?;
                     }
-                    // The height, on a background box beside the arrow.
-                    let (h, anchor) = if si == 0 { (HPos::Right, -6) } else { (HPos::Left, 6) };
-                    let ts = bold_style(theme, theme.tick_size, theme.text, h, VPos::Center);
-                    let label = fmt_num(b.height);
+                    // The height, on a background box beside the arrow, never past the plot's edges.
                     let ymid = (p0.1 + p1.1) / 2;
-                    let (tw, th) = plot_area.estimate_text_size(&label, &ts)?;
-                    let (tw, th) = (tw as i32, th as i32);
-                    let bx0 = if si == 0 { x + anchor - tw - 2 } else { x + anchor - 2 };
+                    let tx = if side < 0 { x - LABEL_DX - tw } else { x + LABEL_DX };
+                    let tx = tx.clamp(px.start + 2, (px.end - tw - 2).max(px.start + 2));
                     let bg = ShapeStyle { color: theme.background.to_rgba(), filled: true, stroke_width: 0 };
-                    screen.draw(&Rectangle::new([(bx0, ymid - th / 2 - 2), (bx0 + tw + 4, ymid + th / 2 + 2)], bg))?;
-                    draw_text_at(&plot_area, &label, &ts, (x + anchor, ymid))?;
+                    screen.draw(&Rectangle::new([(tx - 2, ymid - th / 2 - 2), (tx + tw + 2, ymid + th / 2 + 2)], bg))?;
+                    draw_text_at(&plot_area, &label, &ts, (tx, ymid))?;
                 }
             }
         }};
