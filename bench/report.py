@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Print the side-by-side benchmark table of `make bench` from the logs bench/run.sh leaves.
 
-    python3 bench/report.py [out/bench]
+    python3 bench/report.py [out/bench] [--markdown]
 
 Reads native.log (`native ...` line of `pathscope bench`), pytorch-1.log and pytorch-2.log
 (`pytorch threads=...` line of bench/pytorch_baseline.py), browser.json (e2e/bench.mjs --json),
 status and load-*.txt. Prints: machine, threads and versions; one table, operation x {PyTorch 1
 thread, PyTorch 2 threads, native, Chromium, Firefox} in ms with the ratio to PyTorch 1 thread;
-the targets of issue 5 with met / not met. Standard library only. Exit status: 1 if a step of
+the targets of issue 5 with met / not met; with --markdown, both tables again as Markdown (for
+the README's Performance section). Standard library only. Exit status: 1 if a step of
 bench/run.sh failed, else 0 (a target that is not met is a result, not a failure).
 """
 
@@ -89,7 +90,9 @@ def fmt_ms(x, digits=3):
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "out/bench")
+    args = [a for a in sys.argv[1:] if a != "--markdown"]
+    markdown = "--markdown" in sys.argv[1:]
+    out = Path(args[0] if args else "out/bench")
     status = {}
     if (out / "status").is_file():
         for line in (out / "status").read_text().splitlines():
@@ -170,6 +173,7 @@ def main() -> int:
     ]
     header = ["operation"] + [label for _, label in COLUMNS]
     body = [[label] + [get(col) for col, _ in COLUMNS] for label, get in rows]
+    md_tables = [(header, body)]
     widths = [max(len(row[i]) for row in [header] + body) for i in range(len(header))]
     def line(row):
         return "  ".join((v.ljust(widths[i]) if i == 0 else v.rjust(widths[i])) for i, v in enumerate(row))
@@ -231,6 +235,7 @@ def main() -> int:
 
     header = ["target (issue 5)", "measured", "target", "result", ""]
     body = [[n, m, t, {True: "met", False: "NOT MET", None: "-"}[ok], note] for n, m, t, ok, note in targets]
+    md_tables.append((header[:4] + ["margin"], body))
     widths = [max(len(row[i]) for row in [header] + body) for i in range(len(header))]
     for row in [header] + body:
         print("  ".join(v.ljust(widths[i]) for i, v in enumerate(row)).rstrip())
@@ -242,6 +247,13 @@ def main() -> int:
     if r["firefox"] and base:
         print(f"(Firefox epoch / PyTorch 1 thread: {r['firefox']['epoch_ms'] / base['epoch_ms']:.3f}; reported, no target of its own)")
     print(f"targets: {met} met, {not_met} not met, {unmeasured} not measured")
+    if markdown:
+        for header, body in md_tables:
+            print()
+            print("| " + " | ".join(header) + " |")
+            print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+            for row in body:
+                print("| " + " | ".join(v.replace("|", "\\|") for v in row) + " |")
     if failed_steps:
         print(f"FAILED steps: {', '.join(failed_steps)} (see out/bench/<step>.log)")
         if "build-wasm" in failed_steps and r["chromium"]:
