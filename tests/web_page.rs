@@ -10,9 +10,10 @@ use pathscope::viz::theme::{
     count_color, heat_color, run_style, BARRIER_TEST, BARRIER_TRAIN, EDGE_GREW, EDGE_SHRANK, EDGE_UNCHANGED,
     HEATMAP_HIGHLIGHT, HEATMAP_K_LINE, PHASE_SWITCH,
 };
+use pathscope::viz::ZaAxes;
 use pathscope::wasm::charts::{
     draw_attention_graph, draw_attention_heatmap, draw_curves, draw_loss_barrier, draw_trajectory, draw_za_scatter,
-    heatmap_row_at, METRICS_PER_ROW,
+    heatmap_row_at, za_axes, METRICS_PER_ROW,
 };
 use pathscope::wasm::{check_config, scratch_twin, Session};
 use plotters::style::RGBColor;
@@ -249,6 +250,19 @@ fn z_a_is_projected_to_two_dimensions_with_its_counts() {
     let counts: Vec<u32> = (0..s.za_counts_len()).map(|i| unsafe { *s.za_counts_ptr().add(i) }).collect();
     assert!(counts.iter().any(|&c| c > 5) && counts.iter().all(|&c| c <= 15), "p = 4 counts");
     assert!(s.compute_za(2).is_err(), "there is no third phase");
+}
+
+#[wasm_bindgen_test]
+fn z_a_axes_follow_the_projection_the_session_made() {
+    for (dim, axes) in [(2, ZaAxes::Plane), (1, ZaAxes::Line), (8, ZaAxes::Pca)] {
+        let mut cfg = small_config();
+        cfg.model.dim = dim;
+        let mut s = Session::new(&json(&cfg)).unwrap();
+        let label = s.compute_za(-1).unwrap();
+        assert_eq!(za_axes(&label), axes, "d = {dim}: {label}");
+        // The page puts the run, the epoch and the test set before the session's caption.
+        assert_eq!(za_axes(&format!("curriculum, epoch 3, p = 2 test set; {label}")), axes, "{label}");
+    }
 }
 
 // ==== Charts on a canvas ========================================================================

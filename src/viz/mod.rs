@@ -30,4 +30,4 @@ pub use curves::{draw_curves, CurvesData, PhaseSwitch, RunCurves};
 pub use loss_barrier::{barrier, draw_loss_barrier, Barrier, LossBarrierData};
 pub use theme::Theme;
 pub use trajectory::{draw_trajectory, TrajectoryData, TrajectoryRun};
-pub use za_scatter::{draw_za_scatter, ZaScatterData};
+pub use za_scatter::{draw_za_scatter, ZaAxes, ZaScatterData};

@@ -2,9 +2,11 @@
 //! `s = x_1 + .. + x_k` (not reduced mod p).
 //!
 //! The caller projects: for d = 2 the z_A plane itself, for d > 2 a PCA
-//! ([`crate::experiments::embed::pca`]); the label it passes (e.g. "z_A plane (d = 2)" or
-//! "PCA of z_A (d = 32): PC1 41%, PC2 12%") is the chart's caption. Both axes use the same scale
-//! (a unit is as long across as up), so distances between clusters read true.
+//! ([`crate::experiments::embed::pca`]), and says which in [`ZaScatterData::axes`]: the axes are
+//! titled "z_A[0]" and "z_A[1]" for the plane, "PC1" and "PC2" for a PCA ([`ZaAxes`]). The label
+//! it passes (e.g. "z_A plane (d = 2)" or "PCA of z_A (d = 32): PC1 41%, PC2 12%") is the chart's
+//! caption. Both axes use the same scale (a unit is as long across as up), so distances between
+//! clusters read true.
 //!
 //! Counts are ordered, so colour is sequential ([`super::theme::VIRIDIS_STOPS`], see
 //! [`count_color`]); the marker shape also cycles with `s mod 3` (circle, triangle, square,
@@ -25,6 +27,29 @@ const TITLE: &str = "Attention outputs z_A, coloured by x1 + .. + xk (fig. 4)";
 /// Legends list every count up to this many; beyond, they list a subset.
 pub const MAX_LEGEND_COUNTS: u32 = 20;
 
+/// What the two coordinates of the points are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ZaAxes {
+    /// The z_A plane itself (d = 2): the points are (z_A[0], z_A[1]).
+    Plane,
+    /// z_A on a line (d = 1): the points are (z_A[0], 0).
+    Line,
+    /// The first two principal components of z_A (d > 2).
+    #[default]
+    Pca,
+}
+
+impl ZaAxes {
+    /// The titles of the x and y axes.
+    pub fn titles(self) -> (&'static str, &'static str) {
+        match self {
+            ZaAxes::Plane => ("z_A[0]", "z_A[1]"),
+            ZaAxes::Line => ("z_A[0]", ""),
+            ZaAxes::Pca => ("PC1", "PC2"),
+        }
+    }
+}
+
 /// What the scatter draws.
 #[derive(Clone, Copy, Debug)]
 pub struct ZaScatterData<'a> {
@@ -36,6 +61,8 @@ pub struct ZaScatterData<'a> {
     pub max_count: u32,
     /// What the axes are, shown as the caption.
     pub projection_label: &'a str,
+    /// What the axes are, for their titles.
+    pub axes: ZaAxes,
 }
 
 /// Marker radius in pixels for `n` points: smaller when there are many.
@@ -122,6 +149,7 @@ pub fn draw_za_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
         .y_label_area_size(yla as u32)
         .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
     let fmt = |v: &f64| fmt_tick(*v);
+    let (x_title, y_title) = data.axes.titles();
     chart
         .configure_mesh()
         .light_line_style(theme.background)
@@ -130,8 +158,8 @@ pub fn draw_za_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
         .y_labels(6)
         .x_label_formatter(&fmt)
         .y_label_formatter(&fmt)
-        .x_desc("component 1")
-        .y_desc("component 2")
+        .x_desc(x_title)
+        .y_desc(y_title)
         .label_style(label_font)
         .axis_desc_style(desc_font)
         .axis_style(theme.muted)

@@ -23,7 +23,7 @@ use crate::viz::{
     draw_attention_graph as viz_attention_graph, draw_attention_heatmap as viz_attention_heatmap, draw_curves as viz_curves,
     draw_loss_barrier as viz_loss_barrier, draw_trajectory as viz_trajectory, draw_za_scatter as viz_za_scatter, row_at_pixel,
     AttentionGraphData, AttentionHeatmapData, CurvesData, LossBarrierData, PhaseSwitch, RunCurves, Theme, TrajectoryData,
-    TrajectoryRun, ZaScatterData,
+    TrajectoryRun, ZaAxes, ZaScatterData,
 };
 
 /// Canvases narrower than this (CSS pixels) get the compact theme.
@@ -212,12 +212,25 @@ pub fn draw_curves(
     area.present().map_err(failed("curves"))
 }
 
+/// The axes of z_A points captioned `label`: the page passes the caption that
+/// `Session::computeZa` returned (after its own prefix), which names the projection.
+pub fn za_axes(label: &str) -> ZaAxes {
+    if label.contains(super::ZA_PLANE_LABEL) {
+        ZaAxes::Plane
+    } else if label.contains(super::ZA_LINE_LABEL) {
+        ZaAxes::Line
+    } else {
+        ZaAxes::Pca
+    }
+}
+
 /// Figure 4: 2-D points (`x_0, y_0, x_1, y_1, ..`) coloured by their count in `0..=max_count`,
-/// captioned with `label` (what the axes are).
+/// captioned with `label` (what the axes are: the caption of `Session::computeZa`, which also
+/// gives the axis titles, see [`za_axes`]).
 #[wasm_bindgen(js_name = drawZaScatter)]
 pub fn draw_za_scatter(canvas: &HtmlCanvasElement, scale: f64, points: &[f32], counts: &[u32], max_count: u32, label: &str) -> Result<(), JsError> {
     let (area, theme) = open(canvas, scale)?;
-    let data = ZaScatterData { points, counts, max_count, projection_label: label };
+    let data = ZaScatterData { points, counts, max_count, projection_label: label, axes: za_axes(label) };
     viz_za_scatter(&area, &data, &theme).map_err(failed("z_A scatter"))?;
     area.present().map_err(failed("z_A scatter"))
 }

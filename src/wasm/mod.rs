@@ -44,6 +44,12 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 /// The order of the metric columns that [`Session::metric_ptr`] takes.
 pub const METRIC_COLUMNS: [&str; 6] = ["epoch", "phase", "train_loss", "train_acc", "test_loss", "test_acc"];
 
+/// The caption [`Session::compute_za`] returns for d = 2 (the points are the z_A plane itself);
+/// `charts::draw_za_scatter` titles the axes z_A[0] and z_A[1] when its label contains it.
+pub const ZA_PLANE_LABEL: &str = "z_A plane itself (d = 2)";
+/// The caption [`Session::compute_za`] returns for d = 1 (the points are (z_A[0], 0)).
+pub const ZA_LINE_LABEL: &str = "z_A on a line (d = 1)";
+
 /// Names of the metric columns, in the order [`Session::metric_ptr`] numbers them.
 #[wasm_bindgen(js_name = metricColumns)]
 pub fn metric_columns() -> Vec<String> {
@@ -499,12 +505,12 @@ impl Session {
         Ok(match d {
             2 => {
                 self.za_points.clone_from(&self.za);
-                "z_A plane itself (d = 2)".to_string()
+                ZA_PLANE_LABEL.to_string()
             }
             1 => {
                 self.za_points.clear();
                 self.za_points.extend(self.za.iter().flat_map(|&z| [z, 0.0]));
-                "z_A on a line (d = 1)".to_string()
+                ZA_LINE_LABEL.to_string()
             }
             _ => {
                 let pc = pca(&self.za, n, d, 2);
