@@ -183,18 +183,12 @@ impl Workspace {
             self.za_r[b] = rmsnorm_forward(vn, za, RMS_EPS);
         }
         // a = v W_1^T + b_1;  g = GELU(a)
-        let b1 = &params[l.fc1_b.clone()];
-        for b in 0..c {
-            self.a1[b * h..(b + 1) * h].copy_from_slice(b1);
-        }
+        bias_forward(&mut self.a1[..c * h], &params[l.fc1_b.clone()]);
         gemm_acc(c, h, d, Strided::rows(&self.vn, d), &self.w1t, h, &mut self.a1, h);
         let gp = if train { Some(&mut self.gp[..c * h]) } else { None };
         gelu_forward(&mut self.g[..c * h], gp, &self.a1[..c * h]);
         // z_O = (b_2 + g W_2^T) + z_A
-        let b2 = &params[l.fc2_b.clone()];
-        for b in 0..c {
-            self.zo[b * d..(b + 1) * d].copy_from_slice(b2);
-        }
+        bias_forward(&mut self.zo[..c * d], &params[l.fc2_b.clone()]);
         gemm_acc(c, d, h, Strided::rows(&self.g, h), &self.w2t, d, &mut self.zo, d);
         for (o, &za) in self.zo[..c * d].iter_mut().zip(&self.za[..c * d]) {
             *o = *o + za;
@@ -227,14 +221,7 @@ impl Workspace {
         self.dzo[..c * d].fill(0.0);
         gemm_acc(c, d, v, Strided::rows(&self.dlogits, v), &params[l.token_emb.clone()], d, &mut self.dzo, d);
         // z_O = z_A + g W_2^T + b_2:  db_2 += sum dz_O;  dW_2 += dz_O^T g;  dg = dz_O W_2
-        {
-            let db2 = &mut grads[l.fc2_b.clone()];
-            for b in 0..c {
-                for (o, &x) in db2.iter_mut().zip(&self.dzo[b * d..(b + 1) * d]) {
-                    *o += x;
-                }
-            }
-        }
+        bias_backward(&mut grads[l.fc2_b.clone()], &self.dzo[..c * d]);
         gemm_acc(d, h, c, Strided::transposed(&self.dzo, d), &self.g, h, &mut grads[l.fc2_w.clone()], h);
         self.da[..c * h].fill(0.0);
         gemm_acc(c, h, d, Strided::rows(&self.dzo, d), &params[l.fc2_w.clone()], h, &mut self.da, h);
@@ -243,14 +230,7 @@ impl Workspace {
             *dai = *dai * gp;
         }
         // a = v W_1^T + b_1:  db_1 += sum da;  dW_1 += da^T v;  dv = da W_1
-        {
-            let db1 = &mut grads[l.fc1_b.clone()];
-            for b in 0..c {
-                for (o, &x) in db1.iter_mut().zip(&self.da[b * h..(b + 1) * h]) {
-                    *o += x;
-                }
-            }
-        }
+        bias_backward(&mut grads[l.fc1_b.clone()], &self.da[..c * h]);
         gemm_acc(h, d, c, Strided::transposed(&self.da, h), &self.vn, d, &mut grads[l.fc1_w.clone()], d);
         self.dvn[..c * d].fill(0.0);
         gemm_acc(c, d, h, Strided::rows(&self.da, h), &params[l.fc1_w.clone()], d, &mut self.dvn, d);

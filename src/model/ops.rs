@@ -41,6 +41,25 @@ pub fn rmsnorm_backward(dx: &mut [f32], dy: &[f32], x: &[f32], r: f32, eps: f32)
     }
 }
 
+/// A linear layer's bias, forward: every row of `y` (rows x len(b)) starts as `b`, and the
+/// product `x W^T` is then accumulated onto it.
+#[inline]
+pub fn bias_forward(y: &mut [f32], b: &[f32]) {
+    for row in y.chunks_exact_mut(b.len()) {
+        row.copy_from_slice(b);
+    }
+}
+
+/// Backward of [`bias_forward`]: `db += sum over rows of dy`.
+#[inline]
+pub fn bias_backward(db: &mut [f32], dy: &[f32]) {
+    for row in dy.chunks_exact(db.len()) {
+        for (o, &g) in db.iter_mut().zip(row) {
+            *o += g;
+        }
+    }
+}
+
 /// Softmax in place, max-subtracted: `a_t = exp(s_t - max s) / sum_u exp(s_u - max s)`.
 #[inline]
 pub fn softmax_forward(a: &mut [f32]) {
