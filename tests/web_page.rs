@@ -11,11 +11,14 @@ use pathscope::viz::theme::{
     HEATMAP_HIGHLIGHT, HEATMAP_K_LINE, PHASE_SWITCH,
 };
 use pathscope::viz::ZaAxes;
+use pathscope::wasm::canvas::MeasuredCanvas;
 use pathscope::wasm::charts::{
     draw_attention_graph, draw_attention_heatmap, draw_curves, draw_loss_barrier, draw_trajectory, draw_za_scatter,
     heatmap_row_at, za_axes, METRICS_PER_ROW,
 };
 use pathscope::wasm::{check_config, scratch_twin, Session};
+use plotters::prelude::{DrawingBackend, FontDesc, FontFamily, FontStyle, TextStyle};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::RGBColor;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -389,6 +392,56 @@ fn z_a_scatter_colours_points_by_count() {
     let px = Pixels::read(&canvas);
     assert!(px.count(count_color(0, 5)) > 20, "count 0 points");
     assert!(px.count(count_color(5, 5)) > 20, "count 5 points");
+}
+
+/// The x range of the dark (text) pixels in rows `y0..y1`, or None.
+fn ink_columns(px: &Pixels, (y0, y1): (i32, i32)) -> Option<(i32, i32)> {
+    let dark = |p: [u8; 4]| p[3] > 0 && (p[0] as u32 + p[1] as u32 + p[2] as u32) < 3 * 140;
+    let cols: Vec<i32> = (0..px.width).filter(|&x| (y0..y1.min(px.height)).any(|y| dark(px.at(x, y)))).collect();
+    Some((*cols.first()?, *cols.last()?))
+}
+
+#[wasm_bindgen_test]
+fn bold_text_is_measured_as_drawn() {
+    // plotters' own browser estimate styles a <span> `font-style: bold` (invalid CSS) and so
+    // measures bold text in the normal weight; the facade's backend asks the canvas.
+    let backend = MeasuredCanvas::new(new_canvas(400, 100)).unwrap();
+    let text = "Attention outputs z_A, coloured by x1 + .. + xk (fig. 4)";
+    let style = |s: FontStyle| TextStyle::from(FontDesc::new(FontFamily::SansSerif, 15.0, s));
+    let (bold, _) = backend.estimate_text_size(text, &style(FontStyle::Bold)).unwrap();
+    let (normal, h) = backend.estimate_text_size(text, &style(FontStyle::Normal)).unwrap();
+    assert!(bold as f64 > 1.05 * normal as f64, "bold {bold} px vs normal {normal} px");
+    assert!((12..=24).contains(&h), "a 15 px font is about 15 to 20 px tall: {h}");
+    // Drawn bold, the text's ink is as wide as measured (within anti-aliasing and side bearings).
+    let canvas = new_canvas(600, 40);
+    let mut backend = MeasuredCanvas::new(canvas.clone()).unwrap();
+    backend.draw_text(text, &style(FontStyle::Bold).pos(Pos::new(HPos::Left, VPos::Top)), (10, 10)).unwrap();
+    let (l, r) = ink_columns(&Pixels::read(&canvas), (0, 40)).expect("the text is drawn");
+    let ink = r - l + 1;
+    assert!((ink - bold as i32).abs() <= 4, "ink {ink} px, measured {bold} px");
+}
+
+#[wasm_bindgen_test]
+fn titles_fit_phone_wide_canvases() {
+    // The z_A panel at 375 px: its canvas is about 335 CSS pixels wide, and phones have 2 or 3
+    // device pixels per CSS pixel. The bold title (and the caption under it) stay inside.
+    let mut points = Vec::new();
+    let mut counts = Vec::new();
+    for i in 0..40u32 {
+        points.extend_from_slice(&[(i % 7) as f32, (i % 5) as f32]);
+        counts.push(i % 6);
+    }
+    let label = "curriculum, epoch 138, p = 4 test set; PCA of z_A (d = 32): PC1 81%, PC2 11% of the variance";
+    for (css_w, scale) in [(335u32, 1.0), (335, 2.0), (375, 3.0), (300, 1.0)] {
+        let w = (css_w as f64 * scale) as u32;
+        let canvas = new_canvas(w, (420.0 * scale) as u32);
+        draw_za_scatter(&canvas, scale, &points, &counts, 5, label).unwrap();
+        let px = Pixels::read(&canvas);
+        // Title and caption: the top 70 CSS pixels.
+        let (l, r) = ink_columns(&px, (0, (70.0 * scale) as i32)).expect("a title");
+        let edge = (2.0 * scale) as i32;
+        assert!(l >= edge && r < w as i32 - edge, "{css_w} px at {scale}x: text from {l} to {r} of {w}");
+    }
 }
 
 #[wasm_bindgen_test]

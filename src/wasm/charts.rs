@@ -12,12 +12,12 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use super::canvas::MeasuredCanvas;
 use super::to_js;
 use crate::viz::{
     draw_attention_graph as viz_attention_graph, draw_attention_heatmap as viz_attention_heatmap, draw_curves as viz_curves,
@@ -33,7 +33,7 @@ pub const COMPACT_BELOW: u32 = 560;
 /// `super::METRIC_COLUMNS`, in that order).
 pub const METRICS_PER_ROW: usize = 6;
 
-type Area = DrawingArea<CanvasBackend, Shift>;
+type Area = DrawingArea<MeasuredCanvas, Shift>;
 
 /// The drawing area (CSS pixels) and theme for `canvas`, whose bitmap holds `scale` device pixels
 /// per CSS pixel (a non-finite or non-positive scale counts as 1).
@@ -57,7 +57,8 @@ fn open(canvas: &HtmlCanvasElement, scale: f64) -> Result<(Area, Theme), JsError
         ((canvas.width() as f64 / scale).round() as u32).max(1),
         ((canvas.height() as f64 / scale).round() as u32).max(1),
     );
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| JsError::new("canvas: no 2d context"))?;
+    // Text is measured by the canvas itself, in the font it draws with (see `super::canvas`).
+    let backend = MeasuredCanvas::new(canvas.clone()).ok_or_else(|| JsError::new("canvas: no 2d context"))?;
     let area = backend.into_drawing_area().shrink((0, 0), css);
     let theme = if css.0 < COMPACT_BELOW { Theme::compact() } else { Theme::default() };
     Ok((area, theme))

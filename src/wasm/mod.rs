@@ -13,11 +13,13 @@
 //! - Rust errors become `JsError`s carrying the core's sentence (e.g. a [`ConfigError`] names the
 //!   field, the value and what is accepted).
 //! - [`charts`]: `draw_*` functions that draw the `crate::viz` charts on an `HtmlCanvasElement`
-//!   (main thread only: a worker has no canvas element).
+//!   (main thread only: a worker has no canvas element), through [`canvas::MeasuredCanvas`]
+//!   (plotters-canvas with text measured by the canvas).
 //!
 //! The message protocol between the page and the worker is documented in `www/PROTOCOL.md`.
 
 pub mod bench;
+pub mod canvas;
 pub mod charts;
 
 use serde::Serialize;
