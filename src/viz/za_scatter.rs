@@ -3,7 +3,7 @@
 //!
 //! The caller projects: for d = 2 the z_A plane itself, for d > 2 a PCA
 //! ([`crate::experiments::embed::pca`]), and says which in [`ZaScatterData::axes`]: the axes are
-//! titled "z_A[0]" and "z_A[1]" for the plane, "PC1" and "PC2" for a PCA ([`ZaAxes`]). The label
+//! titled `z_A[0]` and `z_A[1]` for the plane, `PC1` and `PC2` for a PCA ([`ZaAxes`]). The label
 //! it passes (e.g. "z_A plane (d = 2)" or "PCA of z_A (d = 32): PC1 41%, PC2 12%") is the chart's
 //! caption. Both axes use the same scale (a unit is as long across as up), so distances between
 //! clusters read true.
@@ -30,9 +30,9 @@ pub const MAX_LEGEND_COUNTS: u32 = 20;
 /// What the two coordinates of the points are.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ZaAxes {
-    /// The z_A plane itself (d = 2): the points are (z_A[0], z_A[1]).
+    /// The z_A plane itself (d = 2): the points are `(z_A[0], z_A[1])`.
     Plane,
-    /// z_A on a line (d = 1): the points are (z_A[0], 0).
+    /// z_A on a line (d = 1): the points are `(z_A[0], 0)`.
     Line,
     /// The first two principal components of z_A (d > 2).
     #[default]

@@ -47,9 +47,9 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 pub const METRIC_COLUMNS: [&str; 6] = ["epoch", "phase", "train_loss", "train_acc", "test_loss", "test_acc"];
 
 /// The caption [`Session::compute_za`] returns for d = 2 (the points are the z_A plane itself);
-/// `charts::draw_za_scatter` titles the axes z_A[0] and z_A[1] when its label contains it.
+/// `charts::draw_za_scatter` titles the axes `z_A[0]` and `z_A[1]` when its label contains it.
 pub const ZA_PLANE_LABEL: &str = "z_A plane itself (d = 2)";
-/// The caption [`Session::compute_za`] returns for d = 1 (the points are (z_A[0], 0)).
+/// The caption [`Session::compute_za`] returns for d = 1 (the points are `(z_A[0], 0)`).
 pub const ZA_LINE_LABEL: &str = "z_A on a line (d = 1)";
 
 /// Names of the metric columns, in the order [`Session::metric_ptr`] numbers them.
