@@ -54,7 +54,7 @@ pub struct Layout {
     pub pos_emb: Range<usize>,
     /// q: (1, d)
     pub query: Range<usize>,
-    /// W_V: (d, d), [out][in]
+    /// W_V: (d, d), `[out][in]`
     pub value: Range<usize>,
     /// W_1: (h, d)
     pub fc1_w: Range<usize>,
