@@ -42,7 +42,7 @@ test-e2e: setup ## build the release wasm, serve it, run e2e/ in headless Chromi
 	@bash scripts/test.sh e2e
 
 .PHONY: bench
-bench: setup ## build release native + wasm, run every benchmark (native, PyTorch, Chromium, Firefox), print one table
+bench: setup ## build release native + wasm, run every benchmark (native, PyTorch, Chromium, Firefox), one table; BENCH_FIG5=1 adds the page's fig5 run
 	@bash bench/run.sh
 
 clean: ## remove build output (target/, www/pkg/, out/); keeps installed tools
