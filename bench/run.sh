@@ -26,6 +26,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 PYTHON="${PYTHON:-python3}"
+# No bench/__pycache__ from importing bench/reference_model.py: nothing to clean up or ignore.
+export PYTHONDONTWRITEBYTECODE=1
 OUT="$ROOT/out/bench"
 mkdir -p "$OUT"
 rm -f "$OUT"/*.log "$OUT"/*.json "$OUT"/status
