@@ -103,6 +103,20 @@ pub fn gemm_acc(m: usize, n: usize, k: usize, a: Strided, b: &[f32], ldb: usize,
     }
 }
 
+/// Which matrix kernel `gemm_acc` runs on this machine: "avx" (8 lanes), "sse" (f32x4
+/// natively) or "simd128" (f32x4 in wasm). All give the same bits.
+pub fn vector_path() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    if avx::available() {
+        return "avx";
+    }
+    if cfg!(target_arch = "wasm32") {
+        "simd128"
+    } else {
+        "sse"
+    }
+}
+
 /// The f32x4 kernel on raw parts; callers guarantee the bounds.
 #[allow(clippy::too_many_arguments)]
 unsafe fn gemm_f32x4(

@@ -65,6 +65,13 @@ impl Args {
 }
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so printing into a closed pipe (`pathscope bench | head`) would panic;
+    // the default action ends the process quietly, as command-line tools do.
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition at startup, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.is_empty() {
         eprintln!("{USAGE}");
@@ -375,11 +382,11 @@ fn pathscope_bench(mut args: Args) -> CmdResult {
     let mut w = Workload::fig5();
     println!("pathscope bench: figure-5 setting (T=12, k=5, d=32, h=128, V=4, n=2048, p=4), one thread");
     println!(
-        "machine: {} ({} logical cores), build: {} {}",
+        "machine: {} ({} logical cores), {}, matrix kernel: {} (PATHSCOPE_NO_AVX=1 forces f32x4)",
         cpu_model(),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         std::env::consts::ARCH,
-        if cfg!(target_feature = "avx2") { "avx2" } else if cfg!(target_feature = "sse2") { "sse2" } else { "scalar" }
+        pathscope::kernels::vector_path()
     );
     let (epoch_ms, epoch_min) = time_ms(budget, 10, || w.epoch());
     let (eval_ms, eval_min) = time_ms(budget / 2.0, 10, || w.eval());
