@@ -54,7 +54,12 @@ impl Workload {
     /// One training step on the first 32 sequences. Returns the loss.
     pub fn step32(&mut self) -> f64 {
         let t = self.config.model.seq_len;
-        let s = self.ws.loss_and_grad(&self.params, &self.train.tokens[..32 * t], &self.train.targets[..32], &mut self.grads);
+        let s = self.ws.loss_and_grad(
+            &self.params,
+            &self.train.tokens[..32 * t],
+            &self.train.targets[..32],
+            &mut self.grads,
+        );
         self.adam.step(&mut self.params, &self.grads);
         s.loss
     }

@@ -131,13 +131,7 @@ impl Config {
         Config {
             model: ModelConfig { vocab: 4, seq_len: 12, dim: 32, hidden: 128, init: Init::Pytorch },
             data: DataConfig { k: 5, n: 2048, seed: 0 },
-            optim: OptimConfig {
-                lr: 1e-3,
-                beta1: 0.9,
-                beta2: 0.999,
-                eps: 1e-8,
-                reset_at_switch: false,
-            },
+            optim: OptimConfig { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, reset_at_switch: false },
             schedule: Schedule {
                 batch_size: 2048,
                 phases: vec![Phase { p: 2, epochs: 3000 }, Phase { p: 4, epochs: 7000 }],
@@ -222,7 +216,8 @@ impl Config {
         let chunk = crate::model::CHUNK;
         let workspace = 4 * (chunk * (12 * d + 4 * h + 3 * v + 2 * t) + 4 * v * t * d + 3 * d * h);
         let epochs = self.total_epochs();
-        let snapshot_count = epochs.checked_div(self.schedule.snapshot_every).unwrap_or(0) + 2 + self.schedule.phases.len();
+        let snapshot_count =
+            epochs.checked_div(self.schedule.snapshot_every).unwrap_or(0) + 2 + self.schedule.phases.len();
         let snapshots = 4 * params * snapshot_count;
         let metrics = 4 * 6 * epochs;
         let attention = 4 * crate::train::ATTENTION_LOG_CAP;
@@ -240,11 +235,7 @@ impl Config {
 
         let dt = &self.data;
         if dt.k == 0 || dt.k > m.seq_len {
-            return Err(bad(
-                "data.k",
-                dt.k,
-                format!("an integer from 1 to T (model.seq_len = {})", m.seq_len),
-            ));
+            return Err(bad("data.k", dt.k, format!("an integer from 1 to T (model.seq_len = {})", m.seq_len)));
         }
         in_range("data.n", dt.n, 1, 1 << 20)?;
 

@@ -53,10 +53,7 @@ fn numbers(json: &Value, path: &[&str]) -> Result<Vec<f64>, String> {
 }
 
 fn size(json: &Value, key: &str) -> Result<usize, String> {
-    json["config"][key]
-        .as_u64()
-        .map(|x| x as usize)
-        .ok_or_else(|| format!("fixture config has no integer field {key}"))
+    json["config"][key].as_u64().map(|x| x as usize).ok_or_else(|| format!("fixture config has no integer field {key}"))
 }
 
 impl Fixture {
@@ -84,7 +81,13 @@ impl Fixture {
     }
 
     pub fn model_config(&self) -> ModelConfig {
-        ModelConfig { vocab: self.dims.v, seq_len: self.dims.t, dim: self.dims.d, hidden: self.dims.h, init: Init::Pytorch }
+        ModelConfig {
+            vocab: self.dims.v,
+            seq_len: self.dims.t,
+            dim: self.dims.d,
+            hidden: self.dims.h,
+            init: Init::Pytorch,
+        }
     }
 
     /// A flat buffer in pathscope's layout from a `weights`-shaped object at `path`.
@@ -201,7 +204,11 @@ pub fn run(fixture: &Fixture) -> Result<Vec<Comparison>, String> {
     adam.step(&mut params, &grads);
     per_tensor_adam("adam1", &layout, &params, &after_one, &initial, &torch_grads, lr, &mut out);
     let after1 = ws.evaluate(&params, x, y);
-    out.push(compare("adam1.loss_after", &[after1.loss as f32], &[fixture.scalar(&["after_adam_step", "loss_after"])?]));
+    out.push(compare(
+        "adam1.loss_after",
+        &[after1.loss as f32],
+        &[fixture.scalar(&["after_adam_step", "loss_after"])?],
+    ));
 
     let torch_losses = fixture.numbers(&["after_5_adam_steps", "losses_after_each_step_from_0"])?;
     let mut losses = vec![stats.loss as f32, after1.loss as f32];

@@ -47,16 +47,7 @@ fn check_bounds(m: usize, n: usize, k: usize, a: &Strided, b: &[f32], ldb: usize
 }
 
 /// Scalar twin of [`gemm_acc`]: the reference its SIMD version must equal bit for bit.
-pub fn gemm_acc_scalar(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Strided,
-    b: &[f32],
-    ldb: usize,
-    c: &mut [f32],
-    ldc: usize,
-) {
+pub fn gemm_acc_scalar(m: usize, n: usize, k: usize, a: Strided, b: &[f32], ldb: usize, c: &mut [f32], ldc: usize) {
     check_bounds(m, n, k, &a, b, ldb, c, ldc);
     for i in 0..m {
         for j in 0..n {
@@ -179,12 +170,8 @@ unsafe fn gemm_f32x4(
                 j += 8;
             }
             while j < n4 {
-                let mut acc = [
-                    load4(c_row[0].add(j)),
-                    load4(c_row[1].add(j)),
-                    load4(c_row[2].add(j)),
-                    load4(c_row[3].add(j)),
-                ];
+                let mut acc =
+                    [load4(c_row[0].add(j)), load4(c_row[1].add(j)), load4(c_row[2].add(j)), load4(c_row[3].add(j))];
                 for kk in 0..k {
                     let b0 = load4(bp.add(kk * ldb + j));
                     for r in 0..4 {
@@ -573,7 +560,8 @@ mod lane_tests {
     #[test]
     fn gelu_simd_equals_scalar_and_is_accurate() {
         let a: Vec<f32> = (0..4003).map(|i| -12.0 + i as f32 * 0.006).collect();
-        let (mut g1, mut d1, mut g2, mut d2) = (vec![0.0; a.len()], vec![0.0; a.len()], vec![0.0; a.len()], vec![0.0; a.len()]);
+        let (mut g1, mut d1, mut g2, mut d2) =
+            (vec![0.0; a.len()], vec![0.0; a.len()], vec![0.0; a.len()], vec![0.0; a.len()]);
         gelu_forward(&mut g1, Some(&mut d1), &a);
         gelu_forward_scalar(&mut g2, Some(&mut d2), &a);
         for i in 0..a.len() {

@@ -109,10 +109,12 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4).map({
-            let mut s = Stream::new(7, Purpose::Init);
-            move |_| s.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..4)
+            .map({
+                let mut s = Stream::new(7, Purpose::Init);
+                move |_| s.next_u64()
+            })
+            .collect();
         let mut s = Stream::new(7, Purpose::Init);
         let b: Vec<u64> = (0..4).map(|_| s.next_u64()).collect();
         assert_eq!(a, b);

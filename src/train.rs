@@ -45,9 +45,10 @@ impl Metrics {
     }
     /// The last row where the test set was evaluated: (epoch, test loss, test accuracy).
     pub fn last_test(&self) -> Option<(usize, f32, f32)> {
-        (0..self.len()).rev().find(|&i| !self.test_acc[i].is_nan()).map(|i| {
-            (self.epoch[i] as usize, self.test_loss[i], self.test_acc[i])
-        })
+        (0..self.len())
+            .rev()
+            .find(|&i| !self.test_acc[i].is_nan())
+            .map(|i| (self.epoch[i] as usize, self.test_loss[i], self.test_acc[i]))
     }
 }
 
@@ -70,7 +71,11 @@ pub enum Status {
     Finished,
     /// A step produced a non-finite loss or gradient; it was not applied, and the run stops
     /// with everything recorded up to it.
-    Diverged { epoch: usize, step: u64, message: String },
+    Diverged {
+        epoch: usize,
+        step: u64,
+        message: String,
+    },
 }
 
 /// What one call to [`Trainer::step`] did.
@@ -417,7 +422,11 @@ impl Trainer {
     }
 
     /// Loss and accuracy of any parameter vector on the train and test sets of a phase.
-    pub fn evaluate_params(&mut self, params: &[f32], phase: usize) -> (crate::model::BatchStats, crate::model::BatchStats) {
+    pub fn evaluate_params(
+        &mut self,
+        params: &[f32],
+        phase: usize,
+    ) -> (crate::model::BatchStats, crate::model::BatchStats) {
         let split = &self.splits[phase];
         let train = self.ws.evaluate(params, &split.train.tokens, &split.train.targets);
         let test = self.ws.evaluate(params, &split.test.tokens, &split.test.targets);

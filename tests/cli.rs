@@ -74,7 +74,8 @@ fn gradcheck_passes_the_shared_fixture_and_fails_a_corrupted_one() {
 fn train_writes_a_json_record() {
     let mut cfg = pathscope::config::Config::preset("quick").unwrap();
     cfg.data.n = 64;
-    cfg.schedule.phases = vec![pathscope::config::Phase { p: 2, epochs: 2 }, pathscope::config::Phase { p: 4, epochs: 2 }];
+    cfg.schedule.phases =
+        vec![pathscope::config::Phase { p: 2, epochs: 2 }, pathscope::config::Phase { p: 4, epochs: 2 }];
     let cfg_path = tmp("small.json", &serde_json::to_string(&cfg).unwrap());
     let out = std::env::temp_dir().join(format!("pathscope-cli-{}/record.json", std::process::id()));
     let o = run(&["train", "--config", cfg_path.to_str().unwrap(), "--seed", "3", "--json", out.to_str().unwrap()]);

@@ -108,8 +108,12 @@ fn random_configs_are_accepted_iff_all_rules_hold() {
         c.optim.eps = pick(&[1e-8, 1.0], &[0.0, -1e-8, f32::NAN]);
         c.schedule.eval_every = pick(&[1.0, 3.0], &[0.0]) as usize;
         let phases = pick(&[1.0, 2.0, 3.0], &[0.0]) as usize;
-        c.schedule.phases =
-            (0..phases).map(|_| Phase { p: pick(&[2.0, 3.0, 4.0], &[0.0, 1.0, 7.0]) as usize, epochs: pick(&[1.0, 2.0], &[0.0]) as usize }).collect();
+        c.schedule.phases = (0..phases)
+            .map(|_| Phase {
+                p: pick(&[2.0, 3.0, 4.0], &[0.0, 1.0, 7.0]) as usize,
+                epochs: pick(&[1.0, 2.0], &[0.0]) as usize,
+            })
+            .collect();
         let m = &c.model;
         let ok = (2..=256).contains(&m.vocab)
             && m.seq_len >= 1

@@ -92,7 +92,10 @@ fn check_pca_closed_form(rows: usize, dim: usize, seed: u64) {
         let col: Vec<f64> = (0..rows).map(|i| out.projected[i * 3 + a] as f64).collect();
         let m = col.iter().sum::<f64>() / rows as f64;
         let v = col.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (rows - 1) as f64;
-        assert!(m.abs() < 1e-4 && (v - out.explained_variance[a] as f64).abs() < 1e-3 * v, "projected column {a}: mean {m}, var {v}");
+        assert!(
+            m.abs() < 1e-4 && (v - out.explained_variance[a] as f64).abs() < 1e-3 * v,
+            "projected column {a}: mean {m}, var {v}"
+        );
     }
     // Mean recovered.
     for (got, want) in out.mean.iter().zip(&mean) {

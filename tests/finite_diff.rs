@@ -15,7 +15,12 @@ struct Case {
 
 fn random_case(seed: u64, batch: Option<usize>) -> Case {
     let mut r = Stream::new(seed, Purpose::Probe);
-    let dims = Dims { v: 2 + r.below(4) as usize, t: 1 + r.below(6) as usize, d: 1 + r.below(7) as usize, h: 1 + r.below(9) as usize };
+    let dims = Dims {
+        v: 2 + r.below(4) as usize,
+        t: 1 + r.below(6) as usize,
+        d: 1 + r.below(7) as usize,
+        h: 1 + r.below(9) as usize,
+    };
     let b = batch.unwrap_or(1 + r.below(7) as usize);
     let init = if seed % 2 == 0 { Init::Pytorch } else { Init::Visualization };
     let model = ModelConfig { vocab: dims.v, seq_len: dims.t, dim: dims.d, hidden: dims.h, init };
@@ -50,7 +55,12 @@ fn check(case: &Case, label: &str) {
         let scale = fd.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-2);
         for (j, i) in range.clone().enumerate() {
             let err = (grads[i] as f64 - fd[j]).abs() / scale;
-            assert!(err < 1e-4, "{label}: d{name}[{j}] = {} but finite differences give {} (rel {err:.2e})", grads[i], fd[j]);
+            assert!(
+                err < 1e-4,
+                "{label}: d{name}[{j}] = {} but finite differences give {} (rel {err:.2e})",
+                grads[i],
+                fd[j]
+            );
         }
     }
 }
@@ -82,7 +92,11 @@ fn fast_forward_matches_literal_forward() {
         let p64: Vec<f64> = params.iter().map(|&x| x as f64).collect();
         for s in 0..b {
             let f = reference::forward_one(&layout, &p64, &tokens[s * t..(s + 1) * t], targets[s] as usize);
-            for (ours, truth) in [(&attn[s * t..(s + 1) * t], &f.attn), (&za[s * d..(s + 1) * d], &f.za), (&logits[s * v..(s + 1) * v], &f.logits)] {
+            for (ours, truth) in [
+                (&attn[s * t..(s + 1) * t], &f.attn),
+                (&za[s * d..(s + 1) * d], &f.za),
+                (&logits[s * v..(s + 1) * v], &f.logits),
+            ] {
                 for (a, b) in ours.iter().zip(truth.iter()) {
                     assert!((*a as f64 - b).abs() < 1e-5 * (1.0 + b.abs()), "seed {seed}: {a} vs {b}");
                 }

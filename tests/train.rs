@@ -91,7 +91,10 @@ fn same_seed_same_run_and_scratch_shares_the_p4_data() {
     assert_eq!(a.params(), b.params());
     let bits = |t: &Trainer| -> Vec<u32> {
         let m = t.metrics();
-        [&m.epoch, &m.phase, &m.train_loss, &m.train_acc, &m.test_loss, &m.test_acc].iter().flat_map(|c| c.iter().map(|x| x.to_bits())).collect()
+        [&m.epoch, &m.phase, &m.train_loss, &m.train_acc, &m.test_loss, &m.test_acc]
+            .iter()
+            .flat_map(|c| c.iter().map(|x| x.to_bits()))
+            .collect()
     };
     assert_eq!(bits(&a), bits(&b), "metrics, NaN rows included, bit for bit");
     let mut scratch = c.clone();

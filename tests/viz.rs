@@ -188,7 +188,13 @@ fn on_segment(p: (i32, i32), a: (i32, i32), b: (i32, i32)) -> bool {
 #[test]
 fn attention_graph_edges_follow_attention_and_change() {
     let theme = Theme::default();
-    let data = AttentionGraphData { tokens: &PROBE, attn: &ATTN, prev_attn: Some(&PREV), k: 5, step_label: "epoch 12, step 760" };
+    let data = AttentionGraphData {
+        tokens: &PROBE,
+        attn: &ATTN,
+        prev_attn: Some(&PREV),
+        k: 5,
+        step_label: "epoch 12, step 760",
+    };
     let (svg, geom) = render("attention_graph", (720, 420), |a| draw_attention_graph(a, &data, &theme).unwrap());
     let tags = parse_svg(&svg);
     assert_eq!(geom.edges.len(), 8);
@@ -210,7 +216,13 @@ fn attention_graph_edges_follow_attention_and_change() {
 
     // Colours and line styles, read back from the SVG.
     for (i, e) in geom.edges.iter().enumerate() {
-        let expect = if ATTN[i] > PREV[i] { EdgeChange::Grew } else if ATTN[i] < PREV[i] { EdgeChange::Shrank } else { EdgeChange::Unchanged };
+        let expect = if ATTN[i] > PREV[i] {
+            EdgeChange::Grew
+        } else if ATTN[i] < PREV[i] {
+            EdgeChange::Shrank
+        } else {
+            EdgeChange::Unchanged
+        };
         assert_eq!(e.change, expect, "edge {i}");
         let color = match expect {
             EdgeChange::Grew => EDGE_GREW,
@@ -219,7 +231,9 @@ fn attention_graph_edges_follow_attention_and_change() {
         };
         let pieces: Vec<&Tag> = lines_of(&tags, color)
             .into_iter()
-            .filter(|t| t.num("stroke-width") == e.width as f64 && t.points().iter().all(|&p| on_segment(p, e.from, e.to)))
+            .filter(|t| {
+                t.num("stroke-width") == e.width as f64 && t.points().iter().all(|&p| on_segment(p, e.from, e.to))
+            })
             .collect();
         assert!(!pieces.is_empty(), "edge {i}: no {} line of width {}", hex(color), e.width);
         assert!(pieces.iter().any(|t| t.points()[0] == e.from), "edge {i} starts at its token");
@@ -250,7 +264,8 @@ fn attention_graph_without_previous_step_is_grey_and_solid() {
     let theme = Theme::default();
     let uniform = [0.125f32; 8];
     let data = AttentionGraphData { tokens: &[3; 8], attn: &uniform, prev_attn: None, k: 5, step_label: "step 0" };
-    let (svg, geom) = render("attention_graph_first", (375, 330), |a| draw_attention_graph(a, &data, &Theme::compact()).unwrap());
+    let (svg, geom) =
+        render("attention_graph_first", (375, 330), |a| draw_attention_graph(a, &data, &Theme::compact()).unwrap());
     let _ = theme;
     assert!(geom.edges.iter().all(|e| e.change == EdgeChange::Unchanged));
     assert!(geom.edges.iter().all(|e| e.width == geom.edges[0].width), "equal attention, equal widths");
@@ -266,12 +281,25 @@ fn attention_graph_odd_inputs_draw_messages() {
     let theme = Theme::default();
     let cases: [(&str, AttentionGraphData, &str); 4] = [
         ("empty", AttentionGraphData { tokens: &[], attn: &[], prev_attn: None, k: 5, step_label: "" }, "No probe"),
-        ("mismatch", AttentionGraphData { tokens: &PROBE, attn: &ATTN[..5], prev_attn: None, k: 5, step_label: "" }, "5 values for 8"),
-        ("nan", AttentionGraphData { tokens: &PROBE, attn: &[f32::NAN; 8], prev_attn: None, k: 5, step_label: "" }, "not finite"),
-        ("prev", AttentionGraphData { tokens: &PROBE, attn: &ATTN, prev_attn: Some(&PREV[..3]), k: 99, step_label: "" }, "another length"),
+        (
+            "mismatch",
+            AttentionGraphData { tokens: &PROBE, attn: &ATTN[..5], prev_attn: None, k: 5, step_label: "" },
+            "5 values for 8",
+        ),
+        (
+            "nan",
+            AttentionGraphData { tokens: &PROBE, attn: &[f32::NAN; 8], prev_attn: None, k: 5, step_label: "" },
+            "not finite",
+        ),
+        (
+            "prev",
+            AttentionGraphData { tokens: &PROBE, attn: &ATTN, prev_attn: Some(&PREV[..3]), k: 99, step_label: "" },
+            "another length",
+        ),
     ];
     for (name, data, needle) in cases {
-        let (svg, _) = render(&format!("attention_graph_{name}"), (400, 300), |a| draw_attention_graph(a, &data, &theme).unwrap());
+        let (svg, _) =
+            render(&format!("attention_graph_{name}"), (400, 300), |a| draw_attention_graph(a, &data, &theme).unwrap());
         assert!(has_text(&parse_svg(&svg), needle), "{name}");
     }
 }
@@ -287,7 +315,15 @@ fn fake_heat(rows: usize, cols: usize, k: usize) -> (Vec<f32>, Vec<u64>) {
     for r in 0..rows {
         let f = r as f32 / rows.max(1) as f32;
         let mut row: Vec<f32> = (0..cols)
-            .map(|c| if c == 2 { 1.0 + 12.0 * f } else if c < k { 1.0 + 4.0 * f } else { 1.0 - 0.9 * f })
+            .map(|c| {
+                if c == 2 {
+                    1.0 + 12.0 * f
+                } else if c < k {
+                    1.0 + 4.0 * f
+                } else {
+                    1.0 - 0.9 * f
+                }
+            })
             .collect();
         let s: f32 = row.iter().sum();
         row.iter_mut().for_each(|v| *v /= s);
@@ -346,7 +382,8 @@ fn heatmap_cells_line_and_scrub_agree() {
     assert_eq!((pts[0].1, pts[1].1), (g.top, g.top + g.height));
 
     // The highlighted row is outlined around that row.
-    let hl: Vec<&Tag> = tags.iter().filter(|t| t.name == "rect" && t.attr("stroke") == hex(HEATMAP_HIGHLIGHT)).collect();
+    let hl: Vec<&Tag> =
+        tags.iter().filter(|t| t.name == "rect" && t.attr("stroke") == hex(HEATMAP_HIGHLIGHT)).collect();
     assert_eq!(hl.len(), 1);
     let mid = (hl[0].num("y") + hl[0].num("height") / 2.0) as i32;
     assert_eq!(g.row_at_y(mid), Some(7));
@@ -389,13 +426,31 @@ fn heatmap_odd_inputs_draw_messages() {
     let theme = Theme::default();
     let nan = [f32::NAN; 16];
     let cases: [(&str, AttentionHeatmapData, Option<&str>); 4] = [
-        ("empty", AttentionHeatmapData { attn: &[], cols: 8, steps: &[], k: 5, highlight: None, vmax: None }, Some("No attention")),
-        ("ragged", AttentionHeatmapData { attn: &[0.1; 7], cols: 2, steps: &[], k: 5, highlight: None, vmax: None }, Some("do not make rows")),
-        ("steps", AttentionHeatmapData { attn: &[0.1; 8], cols: 2, steps: &[1, 2], k: 1, highlight: None, vmax: None }, Some("4 rows")),
-        ("nan", AttentionHeatmapData { attn: &nan, cols: 8, steps: &[], k: 50, highlight: Some(99), vmax: Some(f32::NAN) }, Some("NaN")),
+        (
+            "empty",
+            AttentionHeatmapData { attn: &[], cols: 8, steps: &[], k: 5, highlight: None, vmax: None },
+            Some("No attention"),
+        ),
+        (
+            "ragged",
+            AttentionHeatmapData { attn: &[0.1; 7], cols: 2, steps: &[], k: 5, highlight: None, vmax: None },
+            Some("do not make rows"),
+        ),
+        (
+            "steps",
+            AttentionHeatmapData { attn: &[0.1; 8], cols: 2, steps: &[1, 2], k: 1, highlight: None, vmax: None },
+            Some("4 rows"),
+        ),
+        (
+            "nan",
+            AttentionHeatmapData { attn: &nan, cols: 8, steps: &[], k: 50, highlight: Some(99), vmax: Some(f32::NAN) },
+            Some("NaN"),
+        ),
     ];
     for (name, data, needle) in cases {
-        let (svg, g) = render(&format!("attention_heatmap_{name}"), (400, 300), |a| draw_attention_heatmap(a, &data, &theme).unwrap());
+        let (svg, g) = render(&format!("attention_heatmap_{name}"), (400, 300), |a| {
+            draw_attention_heatmap(a, &data, &theme).unwrap()
+        });
         if let Some(n) = needle {
             assert!(has_text(&parse_svg(&svg), n), "{name}");
         }
@@ -419,7 +474,14 @@ struct FakeRun {
 
 impl FakeRun {
     fn curves<'a>(&'a self, name: &'a str) -> RunCurves<'a> {
-        RunCurves { name, epochs: &self.epochs, train_acc: &self.train_acc, test_acc: &self.test_acc, train_loss: &self.train_loss, test_loss: &self.test_loss }
+        RunCurves {
+            name,
+            epochs: &self.epochs,
+            train_acc: &self.train_acc,
+            test_acc: &self.test_acc,
+            train_loss: &self.train_loss,
+            test_loss: &self.test_loss,
+        }
     }
 }
 
@@ -431,7 +493,13 @@ fn sigmoid(x: f32) -> f32 {
 /// switch, with a loss spike and an exact-zero loss (for the log floor).
 fn fake_runs() -> (FakeRun, FakeRun) {
     let epochs: Vec<f32> = (0..=10000).step_by(5).map(|e| e as f32).collect();
-    let empty = || FakeRun { epochs: epochs.clone(), train_acc: vec![], test_acc: vec![], train_loss: vec![], test_loss: vec![] };
+    let empty = || FakeRun {
+        epochs: epochs.clone(),
+        train_acc: vec![],
+        test_acc: vec![],
+        train_loss: vec![],
+        test_loss: vec![],
+    };
     let (mut s, mut c) = (empty(), empty());
     for &e in &epochs {
         s.train_acc.push(0.25 + 0.75 * sigmoid((e - 1200.0) / 200.0));
@@ -521,9 +589,35 @@ fn curves_survive_odd_series() {
     let cases: Vec<(&str, Vec<RunCurves>, Option<&str>)> = vec![
         ("none", vec![], Some("No curves yet")),
         ("empty", vec![RunCurves { name: "a", ..Default::default() }], Some("No curves yet")),
-        ("one_point", vec![RunCurves { name: "a", epochs: &one, train_acc: &half, test_acc: &half, train_loss: &half, test_loss: &half }], None),
-        ("nan", vec![RunCurves { name: "a", epochs: &e4, train_acc: &acc4, test_acc: &acc4, train_loss: &nan, test_loss: &nan }], Some("non-finite")),
-        ("mismatch", vec![RunCurves { name: "a", epochs: &e4, train_acc: &one, ..Default::default() }], Some("1 values for 4 epochs")),
+        (
+            "one_point",
+            vec![RunCurves {
+                name: "a",
+                epochs: &one,
+                train_acc: &half,
+                test_acc: &half,
+                train_loss: &half,
+                test_loss: &half,
+            }],
+            None,
+        ),
+        (
+            "nan",
+            vec![RunCurves {
+                name: "a",
+                epochs: &e4,
+                train_acc: &acc4,
+                test_acc: &acc4,
+                train_loss: &nan,
+                test_loss: &nan,
+            }],
+            Some("non-finite"),
+        ),
+        (
+            "mismatch",
+            vec![RunCurves { name: "a", epochs: &e4, train_acc: &one, ..Default::default() }],
+            Some("1 values for 4 epochs"),
+        ),
     ];
     for (name, runs, needle) in cases {
         let sw = [PhaseSwitch { epoch: f32::NAN, label: "bad" }, PhaseSwitch { epoch: 2.0, label: "" }];
@@ -593,7 +687,15 @@ fn curves_count_measured_non_finite_values_and_name_where_a_run_stops() {
         test_acc: vec![],
         train_loss: epochs
             .iter()
-            .map(|&e| if e == 7.0 { f32::INFINITY } else if e >= 15.0 { f32::NAN } else { 1.0 / (e + 1.0) })
+            .map(|&e| {
+                if e == 7.0 {
+                    f32::INFINITY
+                } else if e >= 15.0 {
+                    f32::NAN
+                } else {
+                    1.0 / (e + 1.0)
+                }
+            })
             .collect(),
         test_loss: vec![],
         epochs,
@@ -654,7 +756,13 @@ fn za_scatter_draws_one_mark_per_point_in_its_count_colour() {
     let theme = Theme::default();
     let (mut pts, counts) = fake_za(600, 2, 5, 0.05, 1);
     pts[0] = f32::NAN; // one point that cannot be drawn
-    let data = ZaScatterData { points: &pts, counts: &counts, max_count: 5, projection_label: "z_A plane (d = 2)", axes: ZaAxes::Plane };
+    let data = ZaScatterData {
+        points: &pts,
+        counts: &counts,
+        max_count: 5,
+        projection_label: "z_A plane (d = 2)",
+        axes: ZaAxes::Plane,
+    };
     let (svg, _) = render("za_scatter_p2", (640, 520), |a| draw_za_scatter(a, &data, &theme).unwrap());
     let tags = parse_svg(&svg);
     for s in 0..=5u32 {
@@ -671,21 +779,34 @@ fn za_scatter_draws_one_mark_per_point_in_its_count_colour() {
     assert!(!has_text(&tags, "component") && !has_text(&tags, "PC1"));
 
     let (pts, counts) = fake_za(2048, 4, 5, 0.06, 2);
-    let data = ZaScatterData { points: &pts, counts: &counts, max_count: 15, projection_label: "PCA of z_A (d = 32): PC1 41%, PC2 12%", axes: ZaAxes::Pca };
+    let data = ZaScatterData {
+        points: &pts,
+        counts: &counts,
+        max_count: 15,
+        projection_label: "PCA of z_A (d = 32): PC1 41%, PC2 12%",
+        axes: ZaAxes::Pca,
+    };
     let (svg, _) = render("za_scatter_p4", (640, 520), |a| draw_za_scatter(a, &data, &theme).unwrap());
     let tags = parse_svg(&svg);
     let total: usize = (0..=15).map(|s| marks_of(&tags, count_marker(s), count_color(s, 15))).sum();
     assert_eq!(total, 2048 + 16);
     assert!(has_text(&tags, "PC1 41%"));
     // A PCA's axes are its components (the caption also starts with "PCA").
-    let mut axis_titles: Vec<&str> = texts(&tags).into_iter().filter(|t| t.starts_with("PC") && !t.starts_with("PCA")).collect();
+    let mut axis_titles: Vec<&str> =
+        texts(&tags).into_iter().filter(|t| t.starts_with("PC") && !t.starts_with("PCA")).collect();
     axis_titles.sort();
     assert_eq!(axis_titles, ["PC1", "PC2"]);
     assert!(!has_text(&tags, "component"));
     // d = 1: the points are (z_A[0], 0), and only x has a title.
     let (pts, counts) = fake_za(200, 2, 5, 0.05, 3);
     let line: Vec<f32> = pts.chunks(2).flat_map(|p| [p[0], 0.0]).collect();
-    let data = ZaScatterData { points: &line, counts: &counts, max_count: 5, projection_label: "z_A on a line (d = 1)", axes: ZaAxes::Line };
+    let data = ZaScatterData {
+        points: &line,
+        counts: &counts,
+        max_count: 5,
+        projection_label: "z_A on a line (d = 1)",
+        axes: ZaAxes::Line,
+    };
     let (svg, _) = render("za_scatter_line", (640, 520), |a| draw_za_scatter(a, &data, &theme).unwrap());
     let tags = parse_svg(&svg);
     assert!(has_text(&tags, "z_A[0]") && !has_text(&tags, "z_A[1]") && !has_text(&tags, "PC1"));
@@ -695,17 +816,52 @@ fn za_scatter_draws_one_mark_per_point_in_its_count_colour() {
 fn za_scatter_odd_inputs_draw_messages() {
     let theme = Theme::default();
     let cases: [(&str, ZaScatterData, &str); 4] = [
-        ("empty", ZaScatterData { points: &[], counts: &[], max_count: 5, projection_label: "", axes: ZaAxes::Pca }, "No attention outputs"),
-        ("odd", ZaScatterData { points: &[1.0, 2.0, 3.0], counts: &[1], max_count: 5, projection_label: "", axes: ZaAxes::Pca }, "do not make 2-D"),
-        ("counts", ZaScatterData { points: &[1.0, 2.0], counts: &[], max_count: 5, projection_label: "", axes: ZaAxes::Pca }, "1 points but 0 counts"),
-        ("nan", ZaScatterData { points: &[f32::NAN, 1.0], counts: &[0], max_count: 0, projection_label: "", axes: ZaAxes::Pca }, "non-finite"),
+        (
+            "empty",
+            ZaScatterData { points: &[], counts: &[], max_count: 5, projection_label: "", axes: ZaAxes::Pca },
+            "No attention outputs",
+        ),
+        (
+            "odd",
+            ZaScatterData {
+                points: &[1.0, 2.0, 3.0],
+                counts: &[1],
+                max_count: 5,
+                projection_label: "",
+                axes: ZaAxes::Pca,
+            },
+            "do not make 2-D",
+        ),
+        (
+            "counts",
+            ZaScatterData { points: &[1.0, 2.0], counts: &[], max_count: 5, projection_label: "", axes: ZaAxes::Pca },
+            "1 points but 0 counts",
+        ),
+        (
+            "nan",
+            ZaScatterData {
+                points: &[f32::NAN, 1.0],
+                counts: &[0],
+                max_count: 0,
+                projection_label: "",
+                axes: ZaAxes::Pca,
+            },
+            "non-finite",
+        ),
     ];
     for (name, data, needle) in cases {
-        let (svg, _) = render(&format!("za_scatter_{name}"), (400, 300), |a| draw_za_scatter(a, &data, &theme).unwrap());
+        let (svg, _) =
+            render(&format!("za_scatter_{name}"), (400, 300), |a| draw_za_scatter(a, &data, &theme).unwrap());
         assert!(has_text(&parse_svg(&svg), needle), "{name}");
     }
     // A single point, all points equal: a drawn chart, not a degenerate range.
-    let data = ZaScatterData { points: &[1.0, 1.0, 1.0, 1.0], counts: &[3, 3], max_count: 5, projection_label: "one place", axes: ZaAxes::Plane };
+    let data = ZaScatterData {
+        points: &[1.0, 1.0, 1.0, 1.0],
+        counts: &[3, 3],
+        max_count: 5,
+        projection_label: "one place",
+        axes: ZaAxes::Plane,
+    };
     render("za_scatter_same", (400, 300), |a| draw_za_scatter(a, &data, &theme).unwrap());
 }
 
@@ -715,15 +871,16 @@ fn za_scatter_odd_inputs_draw_messages() {
 
 /// REFERENCE.md, figure 6, seed 0: train loss at t = 0, 0.05, .., 1.
 const REF_TRAIN: [f32; 21] = [
-    0.0002, 2.59, 8.46, 13.7, 17.7, 20.7, 22.8, 23.9, 24.4, 24.4, 23.9, 23.2, 22.4, 21.4, 20.0, 17.8, 14.3, 9.29, 3.30, 0.158,
-    0.00002,
+    0.0002, 2.59, 8.46, 13.7, 17.7, 20.7, 22.8, 23.9, 24.4, 24.4, 23.9, 23.2, 22.4, 21.4, 20.0, 17.8, 14.3, 9.29, 3.30,
+    0.158, 0.00002,
 ];
 
 #[test]
 fn loss_barrier_height_and_annotation() {
     let theme = Theme::default();
     let t: Vec<f32> = (0..21).map(|i| i as f32 / 20.0).collect();
-    let test: Vec<f32> = t.iter().map(|&t| 19.0 * (1.0 - t) + 25.0 * (std::f32::consts::PI * t).sin() * (1.0 - t) + 1e-3).collect();
+    let test: Vec<f32> =
+        t.iter().map(|&t| 19.0 * (1.0 - t) + 25.0 * (std::f32::consts::PI * t).sin() * (1.0 - t) + 1e-3).collect();
     let b = barrier(&t, &REF_TRAIN).unwrap();
     assert!((b.height - (24.4 - 0.0002)).abs() < 1e-3, "{b:?}");
     assert!((b.t_peak - 0.40).abs() < 1e-6, "the first of two equal peaks (REFERENCE: t = 0.40)");
@@ -731,7 +888,14 @@ fn loss_barrier_height_and_annotation() {
     assert!((bt.endpoint - 19.001).abs() < 1e-3 && bt.height > 0.0);
     for log_y in [false, true] {
         let name = if log_y { "loss_barrier_log" } else { "loss_barrier" };
-        let data = LossBarrierData { t: &t, train_loss: &REF_TRAIN, test_loss: &test, name_a: "scratch p=4", name_b: "curriculum p=2->4", log_y };
+        let data = LossBarrierData {
+            t: &t,
+            train_loss: &REF_TRAIN,
+            test_loss: &test,
+            name_a: "scratch p=4",
+            name_b: "curriculum p=2->4",
+            log_y,
+        };
         let (svg, _) = render(name, (720, 440), |a| draw_loss_barrier(a, &data, &theme).unwrap());
         let tags = parse_svg(&svg);
         assert!(has_text(&tags, "train loss: barrier 24.4 at t = 0.40"), "{:?}", texts(&tags));
@@ -751,13 +915,44 @@ fn loss_barrier_odd_inputs() {
     let theme = Theme::default();
     let t = [0.0f32, 0.5, 1.0];
     let cases: [(&str, LossBarrierData, Option<&str>); 4] = [
-        ("empty", LossBarrierData { t: &[], train_loss: &[], test_loss: &[], name_a: "a", name_b: "b", log_y: false }, Some("No interpolation")),
-        ("mismatch", LossBarrierData { t: &t, train_loss: &[1.0], test_loss: &[], name_a: "a", name_b: "b", log_y: true }, Some("3 values of t")),
-        ("nan", LossBarrierData { t: &t, train_loss: &[f32::NAN; 3], test_loss: &[], name_a: "a", name_b: "b", log_y: true }, Some("non-finite")),
-        ("zeros_log", LossBarrierData { t: &t, train_loss: &[0.0, 0.0, 0.0], test_loss: &[-1.0, 2.0, 0.0], name_a: "a", name_b: "b", log_y: true }, None),
+        (
+            "empty",
+            LossBarrierData { t: &[], train_loss: &[], test_loss: &[], name_a: "a", name_b: "b", log_y: false },
+            Some("No interpolation"),
+        ),
+        (
+            "mismatch",
+            LossBarrierData { t: &t, train_loss: &[1.0], test_loss: &[], name_a: "a", name_b: "b", log_y: true },
+            Some("3 values of t"),
+        ),
+        (
+            "nan",
+            LossBarrierData {
+                t: &t,
+                train_loss: &[f32::NAN; 3],
+                test_loss: &[],
+                name_a: "a",
+                name_b: "b",
+                log_y: true,
+            },
+            Some("non-finite"),
+        ),
+        (
+            "zeros_log",
+            LossBarrierData {
+                t: &t,
+                train_loss: &[0.0, 0.0, 0.0],
+                test_loss: &[-1.0, 2.0, 0.0],
+                name_a: "a",
+                name_b: "b",
+                log_y: true,
+            },
+            None,
+        ),
     ];
     for (name, data, needle) in cases {
-        let (svg, _) = render(&format!("loss_barrier_{name}"), (500, 340), |a| draw_loss_barrier(a, &data, &theme).unwrap());
+        let (svg, _) =
+            render(&format!("loss_barrier_{name}"), (500, 340), |a| draw_loss_barrier(a, &data, &theme).unwrap());
         if let Some(n) = needle {
             assert!(has_text(&parse_svg(&svg), n), "{name}");
         }
@@ -777,15 +972,21 @@ fn loss_barrier_zero_labels_stay_inside_the_plot() {
         let name = if log_y { "loss_barrier_zero_log" } else { "loss_barrier_zero" };
         let (svg, _) = render(name, (500, 340), |a| draw_loss_barrier(a, &data, &theme).unwrap());
         let tags = parse_svg(&svg);
-        assert!(has_text(&tags, "train loss: barrier 0 at t = 0.00") && has_text(&tags, "test loss: barrier 0 at t = 1.00"));
+        assert!(
+            has_text(&tags, "train loss: barrier 0 at t = 0.00") && has_text(&tags, "test loss: barrier 0 at t = 1.00")
+        );
         // The plot's left and right edges: the x of the t axis' "0" and "1" tick labels (centred
         // on them, unlike the loss axis' labels).
         let t_tick = |label: &str| {
-            let x = tags.iter().find(|t| t.name == "text" && t.text == label && t.attr("text-anchor") == "middle").map(|t| t.num("x"));
+            let x = tags
+                .iter()
+                .find(|t| t.name == "text" && t.text == label && t.attr("text-anchor") == "middle")
+                .map(|t| t.num("x"));
             x.unwrap_or_else(|| panic!("no t tick {label}"))
         };
         let (x0, x1) = (t_tick("0"), t_tick("1"));
-        let labels: Vec<&Tag> = tags.iter().filter(|t| t.name == "text" && t.attr("font-weight") == "bold" && t.text == "0").collect();
+        let labels: Vec<&Tag> =
+            tags.iter().filter(|t| t.name == "text" && t.attr("font-weight") == "bold" && t.text == "0").collect();
         assert_eq!(labels.len(), 2, "one label per barrier");
         for l in labels {
             // A "0" is at most 0.7 em wide.
@@ -840,13 +1041,19 @@ fn trajectory_marks_start_switch_and_end() {
 
     let bad = [1.0f32, 2.0, 3.0];
     let runs = [TrajectoryRun { name: "odd", points: &bad, switches: &[] }];
-    let (svg, _) = render("trajectory_odd", (400, 300), |ar| draw_trajectory(ar, &TrajectoryData { runs: &runs, method_label: "" }, &theme).unwrap());
+    let (svg, _) = render("trajectory_odd", (400, 300), |ar| {
+        draw_trajectory(ar, &TrajectoryData { runs: &runs, method_label: "" }, &theme).unwrap()
+    });
     assert!(has_text(&parse_svg(&svg), "do not make 2-D points"));
     let nan = [f32::NAN, 1.0, 2.0, f32::INFINITY];
     let runs = [TrajectoryRun { name: "nan", points: &nan, switches: &[7] }];
-    let (svg, _) = render("trajectory_nan", (400, 300), |ar| draw_trajectory(ar, &TrajectoryData { runs: &runs, method_label: "" }, &theme).unwrap());
+    let (svg, _) = render("trajectory_nan", (400, 300), |ar| {
+        draw_trajectory(ar, &TrajectoryData { runs: &runs, method_label: "" }, &theme).unwrap()
+    });
     assert!(has_text(&parse_svg(&svg), "No parameter snapshots"));
-    let (svg, _) = render("trajectory_empty", (400, 300), |ar| draw_trajectory(ar, &TrajectoryData { runs: &[], method_label: "" }, &theme).unwrap());
+    let (svg, _) = render("trajectory_empty", (400, 300), |ar| {
+        draw_trajectory(ar, &TrajectoryData { runs: &[], method_label: "" }, &theme).unwrap()
+    });
     assert!(has_text(&parse_svg(&svg), "No parameter snapshots"));
 }
 
@@ -862,16 +1069,39 @@ fn charts_do_not_panic_on_tiny_canvases() {
     let runs = [s.curves("a"), c.curves("b")];
     let (pts, counts) = fake_za(100, 2, 5, 0.05, 3);
     let (pa, pb) = fake_paths();
-    let truns = [TrajectoryRun { name: "a", points: &pa, switches: &[3] }, TrajectoryRun { name: "b", points: &pb, switches: &[] }];
+    let truns = [
+        TrajectoryRun { name: "a", points: &pa, switches: &[3] },
+        TrajectoryRun { name: "b", points: &pb, switches: &[] },
+    ];
     let t: Vec<f32> = (0..21).map(|i| i as f32 / 20.0).collect();
     for size in [(1, 1), (30, 20), (120, 80)] {
         let mut svg = String::new();
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let _ = draw_attention_graph(&root, &AttentionGraphData { tokens: &PROBE, attn: &ATTN, prev_attn: Some(&PREV), k: 5, step_label: "s" }, &theme);
-        let _ = draw_attention_heatmap(&root, &AttentionHeatmapData { attn: &heat, cols: 8, steps: &steps, k: 5, highlight: Some(3), vmax: None }, &theme);
-        let _ = draw_curves(&root, &CurvesData { runs: &runs, switches: &[PhaseSwitch { epoch: 3000.0, label: "x" }], chance: Some(0.25) }, &theme);
-        let _ = draw_za_scatter(&root, &ZaScatterData { points: &pts, counts: &counts, max_count: 5, projection_label: "p", axes: ZaAxes::Pca }, &theme);
-        let _ = draw_loss_barrier(&root, &LossBarrierData { t: &t, train_loss: &REF_TRAIN, test_loss: &[], name_a: "a", name_b: "b", log_y: true }, &theme);
+        let _ = draw_attention_graph(
+            &root,
+            &AttentionGraphData { tokens: &PROBE, attn: &ATTN, prev_attn: Some(&PREV), k: 5, step_label: "s" },
+            &theme,
+        );
+        let _ = draw_attention_heatmap(
+            &root,
+            &AttentionHeatmapData { attn: &heat, cols: 8, steps: &steps, k: 5, highlight: Some(3), vmax: None },
+            &theme,
+        );
+        let _ = draw_curves(
+            &root,
+            &CurvesData { runs: &runs, switches: &[PhaseSwitch { epoch: 3000.0, label: "x" }], chance: Some(0.25) },
+            &theme,
+        );
+        let _ = draw_za_scatter(
+            &root,
+            &ZaScatterData { points: &pts, counts: &counts, max_count: 5, projection_label: "p", axes: ZaAxes::Pca },
+            &theme,
+        );
+        let _ = draw_loss_barrier(
+            &root,
+            &LossBarrierData { t: &t, train_loss: &REF_TRAIN, test_loss: &[], name_a: "a", name_b: "b", log_y: true },
+            &theme,
+        );
         let _ = draw_trajectory(&root, &TrajectoryData { runs: &truns, method_label: "m" }, &theme);
     }
 }
@@ -904,24 +1134,75 @@ fn phone_pass(suffix: &str, theme: &Theme) {
     let attn: Vec<f32> = (0..12).map(|i| if i < 5 { 0.17 } else { 0.15 / 7.0 }).collect();
     let prev: Vec<f32> = (0..12).map(|_| 1.0 / 12.0).collect();
     render(&format!("phone_attention_graph{suffix}"), (375, 320), |a| {
-        draw_attention_graph(a, &AttentionGraphData { tokens: &tokens, attn: &attn, prev_attn: Some(&prev), k: 5, step_label: "epoch 40, step 2560" }, &theme).unwrap()
+        draw_attention_graph(
+            a,
+            &AttentionGraphData {
+                tokens: &tokens,
+                attn: &attn,
+                prev_attn: Some(&prev),
+                k: 5,
+                step_label: "epoch 40, step 2560",
+            },
+            &theme,
+        )
+        .unwrap()
     });
     let (heat, steps) = fake_heat(600, 12, 5);
     render(&format!("phone_attention_heatmap{suffix}"), (375, 360), |a| {
-        draw_attention_heatmap(a, &AttentionHeatmapData { attn: &heat, cols: 12, steps: &steps, k: 5, highlight: Some(200), vmax: None }, &theme).unwrap()
+        draw_attention_heatmap(
+            a,
+            &AttentionHeatmapData { attn: &heat, cols: 12, steps: &steps, k: 5, highlight: Some(200), vmax: None },
+            &theme,
+        )
+        .unwrap()
     });
     let (s, _) = fake_runs();
     let runs = [s.curves("scratch p=4")];
-    render(&format!("phone_curves_one_run{suffix}"), (375, 560), |a| draw_curves(a, &CurvesData { runs: &runs, switches: &[], chance: Some(0.25) }, &theme).unwrap());
+    render(&format!("phone_curves_one_run{suffix}"), (375, 560), |a| {
+        draw_curves(a, &CurvesData { runs: &runs, switches: &[], chance: Some(0.25) }, &theme).unwrap()
+    });
     let (pts, counts) = fake_za(2048, 4, 5, 0.06, 2);
     render(&format!("phone_za_scatter{suffix}"), (375, 420), |a| {
-        draw_za_scatter(a, &ZaScatterData { points: &pts, counts: &counts, max_count: 15, projection_label: "PCA of z_A (d = 32): PC1 41%, PC2 12%", axes: ZaAxes::Pca }, &theme).unwrap()
+        draw_za_scatter(
+            a,
+            &ZaScatterData {
+                points: &pts,
+                counts: &counts,
+                max_count: 15,
+                projection_label: "PCA of z_A (d = 32): PC1 41%, PC2 12%",
+                axes: ZaAxes::Pca,
+            },
+            &theme,
+        )
+        .unwrap()
     });
     let t: Vec<f32> = (0..21).map(|i| i as f32 / 20.0).collect();
     render(&format!("phone_loss_barrier{suffix}"), (375, 360), |a| {
-        draw_loss_barrier(a, &LossBarrierData { t: &t, train_loss: &REF_TRAIN, test_loss: &[], name_a: "scratch p=4", name_b: "curriculum p=2->4", log_y: false }, &theme).unwrap()
+        draw_loss_barrier(
+            a,
+            &LossBarrierData {
+                t: &t,
+                train_loss: &REF_TRAIN,
+                test_loss: &[],
+                name_a: "scratch p=4",
+                name_b: "curriculum p=2->4",
+                log_y: false,
+            },
+            &theme,
+        )
+        .unwrap()
     });
     let (pa, pb) = fake_paths();
-    let truns = [TrajectoryRun { name: "scratch p=4", points: &pa, switches: &[] }, TrajectoryRun { name: "curriculum p=2->4", points: &pb, switches: &[30] }];
-    render(&format!("phone_trajectory{suffix}"), (375, 420), |a| draw_trajectory(a, &TrajectoryData { runs: &truns, method_label: "PCA of the parameters: PC1 60%, PC2 15%" }, &theme).unwrap());
+    let truns = [
+        TrajectoryRun { name: "scratch p=4", points: &pa, switches: &[] },
+        TrajectoryRun { name: "curriculum p=2->4", points: &pb, switches: &[30] },
+    ];
+    render(&format!("phone_trajectory{suffix}"), (375, 420), |a| {
+        draw_trajectory(
+            a,
+            &TrajectoryData { runs: &truns, method_label: "PCA of the parameters: PC1 60%, PC2 15%" },
+            &theme,
+        )
+        .unwrap()
+    });
 }

@@ -47,9 +47,7 @@ impl Pixels {
             .dyn_into()
             .expect("a CanvasRenderingContext2d");
         let (width, height) = (canvas.width(), canvas.height());
-        let image = context
-            .get_image_data(0.0, 0.0, width as f64, height as f64)
-            .expect("getImageData");
+        let image = context.get_image_data(0.0, 0.0, width as f64, height as f64).expect("getImageData");
         Pixels { width, height, rgba: image.data().0 }
     }
 
@@ -82,10 +80,7 @@ fn rgba(colour: RGBColor) -> [u8; 4] {
 
 #[wasm_bindgen_test]
 fn wasm_build_has_simd128() {
-    assert!(
-        cfg!(target_feature = "simd128"),
-        "the wasm32 build must enable simd128 (.cargo/config.toml rustflags)"
-    );
+    assert!(cfg!(target_feature = "simd128"), "the wasm32 build must enable simd128 (.cargo/config.toml rustflags)");
 }
 
 // ==== Charts: plotters-canvas draws real pixels ==================================================
@@ -101,16 +96,9 @@ fn plotters_canvas_draws_expected_pixels() {
     let root = backend.into_drawing_area();
     root.fill(&WHITE).unwrap();
 
-    let mut chart = ChartBuilder::on(&root)
-        .margin(10)
-        .build_cartesian_2d(0f64..100f64, 0f64..100f64)
-        .unwrap();
-    chart
-        .draw_series(std::iter::once(Rectangle::new([(10.0, 10.0), (40.0, 40.0)], RED.filled())))
-        .unwrap();
-    chart
-        .draw_series(LineSeries::new([(50.0, 80.0), (90.0, 80.0)], BLUE.stroke_width(LINE_WIDTH)))
-        .unwrap();
+    let mut chart = ChartBuilder::on(&root).margin(10).build_cartesian_2d(0f64..100f64, 0f64..100f64).unwrap();
+    chart.draw_series(std::iter::once(Rectangle::new([(10.0, 10.0), (40.0, 40.0)], RED.filled()))).unwrap();
+    chart.draw_series(LineSeries::new([(50.0, 80.0), (90.0, 80.0)], BLUE.stroke_width(LINE_WIDTH))).unwrap();
     root.present().unwrap();
 
     // Where the chart's coordinates land on the canvas (y grows downwards on screen).
@@ -132,10 +120,7 @@ fn plotters_canvas_draws_expected_pixels() {
     // ... red is nowhere else (the count matches the rectangle's area within its border) ...
     let (w, h) = ((rect_right - rect_left + 1) as usize, (rect_bottom - rect_top + 1) as usize);
     let red_count = pixels.count(red);
-    assert!(
-        ((w - 2) * (h - 2)..=w * h).contains(&red_count),
-        "{red_count} red pixels, expected about {w}x{h}"
-    );
+    assert!(((w - 2) * (h - 2)..=w * h).contains(&red_count), "{red_count} red pixels, expected about {w}x{h}");
     // ... and just outside it the background shows.
     assert_eq!(pixels.at(rect_left - 3, (rect_top + rect_bottom) / 2), white, "left of the rectangle");
     assert_eq!(pixels.at((rect_left + rect_right) / 2, rect_top - 3), white, "above the rectangle");

@@ -160,7 +160,8 @@ fn session_steps_and_its_views_read_the_trainer() {
 #[wasm_bindgen_test]
 fn run_for_ms_stops_at_a_phase_switch() {
     let mut cfg = small_config();
-    cfg.schedule.phases = vec![pathscope::config::Phase { p: 2, epochs: 1 }, pathscope::config::Phase { p: 4, epochs: 1 }];
+    cfg.schedule.phases =
+        vec![pathscope::config::Phase { p: 2, epochs: 1 }, pathscope::config::Phase { p: 4, epochs: 1 }];
     let mut s = Session::new(&json(&cfg)).unwrap();
     assert_eq!(s.run_for_ms(1e6, 100), 4, "one epoch of 4 steps, then the switch");
     assert_eq!(s.phase(), 1);
@@ -313,11 +314,15 @@ fn attention_heatmap_cells_line_and_highlight_are_where_the_geometry_says() {
     }
     let steps: Vec<f32> = (0..rows).map(|r| (10 * r) as f32).collect();
     let g = draw_attention_heatmap(&canvas, 1.0, &attn, cols, &steps, 2, 4, f32::NAN).unwrap();
-    let (left, top, width, height) = (num(&g, "left") as i32, num(&g, "top") as i32, num(&g, "width") as i32, num(&g, "height") as i32);
+    let (left, top, width, height) =
+        (num(&g, "left") as i32, num(&g, "top") as i32, num(&g, "width") as i32, num(&g, "height") as i32);
     assert_eq!(num(&g, "rows") as usize, rows);
     let px = Pixels::read(&canvas);
     let cell = |r: usize, c: usize| {
-        (left + ((c as f64 + 0.5) * width as f64 / cols as f64) as i32, top + ((r as f64 + 0.5) * height as f64 / rows as f64) as i32)
+        (
+            left + ((c as f64 + 0.5) * width as f64 / cols as f64) as i32,
+            top + ((r as f64 + 0.5) * height as f64 / rows as f64) as i32,
+        )
     };
     let (x, y) = cell(1, 0);
     assert_eq!(px.at(x, y), rgba(heat_color(0.6, 0.6)), "darkest cell: the largest attention");

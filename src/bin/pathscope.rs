@@ -127,7 +127,11 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
     let mut worst = 0.0f64;
     for r in &rows {
         let mark = if r.rel_err > tol { "  FAIL" } else { "" };
-        let masked = if r.masked > 0 { format!("  [{} ill-conditioned entries checked only against |step| <= lr]", r.masked) } else { String::new() };
+        let masked = if r.masked > 0 {
+            format!("  [{} ill-conditioned entries checked only against |step| <= lr]", r.masked)
+        } else {
+            String::new()
+        };
         println!("{:<22} rel_err={:.3e}  (max|torch|={:.3e}){mark}{masked}", r.name, r.rel_err, r.max_abs_torch);
         worst = worst.max(r.rel_err);
     }
@@ -266,7 +270,8 @@ fn run_arm(name: &'static str, cfg: Config) -> ArmResult {
     let m = tr.metrics();
     // The first epoch of the last phase (p = 4 in both arms) where test accuracy passed 0.9.
     let last_phase = (tr.config().schedule.phases.len() - 1) as f32;
-    let first_over_09 = (0..m.len()).find(|&i| m.phase[i] == last_phase && m.test_acc[i] > 0.9).map(|i| m.epoch[i] as usize);
+    let first_over_09 =
+        (0..m.len()).find(|&i| m.phase[i] == last_phase && m.test_acc[i] > 0.9).map(|i| m.epoch[i] as usize);
     let i = m.len() - 1;
     let (_, test_loss, test_acc) = m.last_test().unwrap_or((0, f32::NAN, f32::NAN));
     ArmResult {
@@ -283,7 +288,8 @@ fn run_arm(name: &'static str, cfg: Config) -> ArmResult {
 }
 
 fn reproduce_cmd(mut args: Args) -> CmdResult {
-    let what = if args.rest.first().is_some_and(|a| !a.starts_with("--")) { args.rest.remove(0) } else { String::new() };
+    let what =
+        if args.rest.first().is_some_and(|a| !a.starts_with("--")) { args.rest.remove(0) } else { String::new() };
     if what != "fig5" {
         return Err(Usage(format!("reproduce knows 'fig5', not '{what}'")));
     }
@@ -352,7 +358,10 @@ fn reproduce_cmd(mut args: Args) -> CmdResult {
         barrier_height(&line.train_loss),
         barrier_height(&line.test_loss)
     );
-    println!("train loss along the line: {}", line.train_loss.iter().map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(" "));
+    println!(
+        "train loss along the line: {}",
+        line.train_loss.iter().map(|l| format!("{l:.3}")).collect::<Vec<_>>().join(" ")
+    );
     println!("total wall time {:.1} s", start.elapsed().as_secs_f64());
     println!("scratch_test_acc={:.4} curriculum_test_acc={:.4}", a.test_acc, b.test_acc);
     Ok(ExitCode::SUCCESS)
@@ -401,7 +410,10 @@ fn pathscope_bench(mut args: Args) -> CmdResult {
     println!("training epoch (forward, backward, Adam; 2048 seqs): median {epoch_ms:.3} ms (min {epoch_min:.3}), {gflops:.2} GFLOP/s of {:.1} MFLOP", w.flops_per_epoch() / 1e6);
     println!("test evaluation (2048 seqs):                         median {eval_ms:.3} ms (min {eval_min:.3})");
     println!("minibatch step (32 seqs):                            median {step_ms:.3} ms (min {step_min:.3})");
-    println!("MLP kernels alone (6 products per epoch):            {mlp_ms:.3} ms, {mlp_gflops:.2} GFLOP/s = {:.0}% of peak", 100.0 * mlp_gflops / peak);
+    println!(
+        "MLP kernels alone (6 products per epoch):            {mlp_ms:.3} ms, {mlp_gflops:.2} GFLOP/s = {:.0}% of peak",
+        100.0 * mlp_gflops / peak
+    );
     println!("f32x4 peak (8 accumulators, acc += x * m):           {peak:.2} GFLOP/s");
     println!(
         "native epoch_ms={epoch_ms:.3} eval_ms={eval_ms:.3} step32_ms={step_ms:.4} gflops={gflops:.2} peak_gflops={peak:.2} mlp_gflops={mlp_gflops:.2}"
@@ -412,6 +424,10 @@ fn pathscope_bench(mut args: Args) -> CmdResult {
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into())
 }

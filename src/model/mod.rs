@@ -41,8 +41,7 @@ impl Dims {
 }
 
 /// The eight tensors, in their order in the flat buffer, with PyTorch's names (the fixtures').
-pub const TENSOR_NAMES: [&str; 8] =
-    ["token_emb", "pos_emb", "query", "value", "fc1_w", "fc1_b", "fc2_w", "fc2_b"];
+pub const TENSOR_NAMES: [&str; 8] = ["token_emb", "pos_emb", "query", "value", "fc1_w", "fc1_b", "fc2_w", "fc2_b"];
 
 /// Where each tensor lives in the flat parameter buffer.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -209,7 +209,15 @@ impl Workspace {
 
     /// Backward pass of the chunk last run forward; accumulates into `grads` (same layout as
     /// the parameters) and into the table gradients. `scale` is 1 / B of the whole batch.
-    fn backward_chunk(&mut self, params: &[f32], grads: &mut [f32], tokens: &[u8], targets: &[u8], c: usize, scale: f32) {
+    fn backward_chunk(
+        &mut self,
+        params: &[f32],
+        grads: &mut [f32],
+        tokens: &[u8],
+        targets: &[u8],
+        c: usize,
+        scale: f32,
+    ) {
         let Dims { v, t, d, h } = self.dims;
         let l = self.layout.clone();
         for b in 0..c {
@@ -238,7 +246,13 @@ impl Workspace {
         self.dza[..c * d].copy_from_slice(&self.dzo[..c * d]);
         for b in 0..c {
             let r = b * d..(b + 1) * d;
-            rmsnorm_backward(&mut self.dza[r.clone()], &self.dvn[r.clone()], &self.za[r.clone()], self.za_r[b], RMS_EPS);
+            rmsnorm_backward(
+                &mut self.dza[r.clone()],
+                &self.dvn[r.clone()],
+                &self.za[r.clone()],
+                self.za_r[b],
+                RMS_EPS,
+            );
         }
         // z_A = ubar W_V^T:  dW_V += dz_A^T ubar;  dubar = dz_A W_V
         gemm_acc(d, d, c, Strided::transposed(&self.dza, d), &self.ubar, d, &mut grads[l.value.clone()], d);

@@ -37,7 +37,8 @@ pub fn forward_one(layout: &Layout, params: &[f64], seq: &[u8], y: usize) -> For
             rmsnorm(&e)
         })
         .collect();
-    let s: Vec<f64> = u.iter().map(|ut| ut.iter().zip(q).map(|(a, b)| a * b).sum::<f64>() / (d as f64).sqrt()).collect();
+    let s: Vec<f64> =
+        u.iter().map(|ut| ut.iter().zip(q).map(|(a, b)| a * b).sum::<f64>() / (d as f64).sqrt()).collect();
     let m = s.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let ex: Vec<f64> = s.iter().map(|x| (x - m).exp()).collect();
     let z: f64 = ex.iter().sum();

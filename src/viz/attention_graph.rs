@@ -25,8 +25,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
     caption, draw_legend, draw_line_kind, draw_message, draw_wrapped, legend_height, split_bottom, text_style, title,
-    wrapped_height, DrawResult,
-    LegendEntry, LineKind,
+    wrapped_height, DrawResult, LegendEntry, LineKind,
 };
 use super::theme::{Theme, EDGE_GREW, EDGE_SHRANK, EDGE_UNCHANGED, NODE_FILL, RELEVANT_BAND};
 
@@ -159,7 +158,11 @@ pub fn draw_attention_graph<DB: DrawingBackend>(
         return message("No probe sequence yet.");
     }
     if data.attn.len() != t_len {
-        return message(&format!("Attention has {} values for {} tokens:\nnothing to draw for this step.", data.attn.len(), t_len));
+        return message(&format!(
+            "Attention has {} values for {} tokens:\nnothing to draw for this step.",
+            data.attn.len(),
+            t_len
+        ));
     }
     if data.attn.iter().any(|a| !a.is_finite()) {
         return message("Attention is not finite (NaN or infinite):\nthe run has diverged.");
@@ -178,7 +181,8 @@ pub fn draw_attention_graph<DB: DrawingBackend>(
     area.fill(&theme.background)?;
     let body = title(area, TITLE, theme)?;
     let step = if data.step_label.is_empty() { "current step".to_string() } else { data.step_label.to_string() };
-    let change = if prev.is_some() { "colour = change since the previous step" } else { "first step: no change to show yet" };
+    let change =
+        if prev.is_some() { "colour = change since the previous step" } else { "first step: no change to show yet" };
     let body = caption(&body, &format!("{step} - {change}"), theme)?;
 
     let legend = [
@@ -230,7 +234,11 @@ pub fn draw_attention_graph<DB: DrawingBackend>(
         body.draw(&Rectangle::new([(x0, y0), (x1, y1)], RELEVANT_BAND.filled()))?;
         let bracket = ShapeStyle { color: theme.muted.to_rgba(), filled: false, stroke_width: 1 };
         body.draw(&PathElement::new(vec![(x0, y1 - 4), (x0, y1 + 2), (x1, y1 + 2), (x1, y1 - 4)], bracket))?;
-        let note = if k == 1 { "y depends only on x1".to_string() } else { format!("y = (x1 + .. + x{k}) mod p: only these {k} matter") };
+        let note = if k == 1 {
+            "y depends only on x1".to_string()
+        } else {
+            format!("y = (x1 + .. + x{k}) mod p: only these {k} matter")
+        };
         let style = text_style(theme, theme.note_size, theme.muted, HPos::Left, VPos::Top);
         body.draw_text(&note, &style, (x0, y1 + 5))?;
     }
@@ -278,7 +286,8 @@ pub fn draw_attention_graph<DB: DrawingBackend>(
 
     let pos_style = text_style(theme, theme.tick_size, theme.text, HPos::Center, VPos::Top);
     let alpha_style = text_style(theme, theme.tick_size, theme.muted, HPos::Center, VPos::Top);
-    let node_font = text_style(theme, (r as f64 * 1.2).clamp(9.0, theme.label_size), theme.text, HPos::Center, VPos::Center);
+    let node_font =
+        text_style(theme, (r as f64 * 1.2).clamp(9.0, theme.label_size), theme.text, HPos::Center, VPos::Center);
     let label_every = ((28.0 / spacing).ceil() as usize).max(1);
     for (t, &tok) in data.tokens.iter().enumerate() {
         let x = x_of(t);

@@ -209,7 +209,8 @@ pub fn draw_attention_heatmap<DB: DrawingBackend>(
             } else {
                 heat_color(sum / n as f64, vmax)
             };
-            screen.draw(&Rectangle::new([(col_px(c), geom.top + py), (col_px(c + 1), geom.top + end)], color.filled()))?;
+            screen
+                .draw(&Rectangle::new([(col_px(c), geom.top + py), (col_px(c + 1), geom.top + end)], color.filled()))?;
         }
         py = end;
     }
@@ -243,7 +244,12 @@ pub fn draw_attention_heatmap<DB: DrawingBackend>(
 }
 
 /// The colour bar: 0 at the bottom, `vmax` at the top, five labelled ticks.
-fn draw_colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, vmax: f64, any_nan: bool, theme: &Theme) -> DrawResult<(), DB> {
+fn draw_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    vmax: f64,
+    any_nan: bool,
+    theme: &Theme,
+) -> DrawResult<(), DB> {
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let top = 10;

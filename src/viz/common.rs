@@ -116,7 +116,13 @@ pub fn draw_wrapped<DB: DrawingBackend>(
 }
 
 /// The height [`draw_wrapped`] will use for `text` on `area` starting at x.
-pub fn wrapped_height<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, style: &TextStyle, x: i32, h: HPos) -> i32 {
+pub fn wrapped_height<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    x: i32,
+    h: HPos,
+) -> i32 {
     let (w, _) = area.dim_in_pixel();
     let max_w = match h {
         HPos::Center => w as i32 - 8,
@@ -160,14 +166,20 @@ pub fn caption<DB: DrawingBackend>(
 
 /// Splits `area` at `h` pixels from its top, clamped to the area (plotters' own split panics on
 /// nothing, but a negative or oversized split gives degenerate areas, which we avoid).
-pub fn split_top<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: i32) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+pub fn split_top<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    h: i32,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
     let (_, ah) = area.dim_in_pixel();
     let h = h.clamp(0, ah as i32);
     area.split_vertically(h)
 }
 
 /// Splits `area` at `h` pixels from its bottom.
-pub fn split_bottom<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: i32) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+pub fn split_bottom<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    h: i32,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
     let (_, ah) = area.dim_in_pixel();
     let h = h.clamp(0, ah as i32);
     area.split_vertically(ah as i32 - h)
@@ -469,7 +481,11 @@ pub fn fmt_tick(v: f64) -> String {
     }
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// Log-axis tick label: decades only ("1e-3", "0.1", "1", "10", "100"), nothing between.

@@ -30,8 +30,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
-    draw_legend, draw_line_kind, draw_marker, draw_message, draw_text_at, draw_wrapped, finite_min_max, fmt_decade, fmt_tick, legend_height, padded_range,
-    split_bottom, text_style, title, wrapped_height, DrawResult, LegendEntry, LineKind,
+    draw_legend, draw_line_kind, draw_marker, draw_message, draw_text_at, draw_wrapped, finite_min_max, fmt_decade,
+    fmt_tick, legend_height, padded_range, split_bottom, text_style, title, wrapped_height, DrawResult, LegendEntry,
+    LineKind,
 };
 use super::theme::{run_style, MarkerShape, Theme, CHANCE_LINE, PHASE_SWITCH};
 
@@ -154,7 +155,11 @@ pub fn thin(points: &[(f64, f64)], x0: f64, bucket: f64) -> Vec<(f64, f64)> {
 
 /// Draws figure 5. No runs, or no points yet, draws a message; a metric whose length differs from
 /// its run's epochs draws a message naming it.
-pub fn draw_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &CurvesData, theme: &Theme) -> DrawResult<(), DB> {
+pub fn draw_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &CurvesData,
+    theme: &Theme,
+) -> DrawResult<(), DB> {
     for run in data.runs {
         for (name, s) in [
             ("train accuracy", run.train_acc),
@@ -163,7 +168,8 @@ pub fn draw_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cur
             ("test loss", run.test_loss),
         ] {
             if !s.is_empty() && s.len() != run.epochs.len() {
-                let msg = format!("Run \"{}\": {} has {} values for {} epochs.", run.name, name, s.len(), run.epochs.len());
+                let msg =
+                    format!("Run \"{}\": {} has {} values for {} epochs.", run.name, name, s.len(), run.epochs.len());
                 return draw_message(area, TITLE, &msg, theme);
             }
         }
@@ -184,10 +190,15 @@ pub fn draw_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cur
         let st = run_style(i);
         let kind = if st.dashed { LineKind::Dashed } else { LineKind::Solid };
         if !run.train_acc.is_empty() || !run.train_loss.is_empty() {
-            legend.push(LegendEntry::line(format!("{} train", run.name), st.train, kind, TRAIN_WIDTH).with_marker(st.marker, false));
+            legend.push(
+                LegendEntry::line(format!("{} train", run.name), st.train, kind, TRAIN_WIDTH)
+                    .with_marker(st.marker, false),
+            );
         }
         if !run.test_acc.is_empty() || !run.test_loss.is_empty() {
-            legend.push(LegendEntry::line(format!("{} test", run.name), st.test, kind, TEST_WIDTH).with_marker(st.marker, true));
+            legend.push(
+                LegendEntry::line(format!("{} test", run.name), st.test, kind, TEST_WIDTH).with_marker(st.marker, true),
+            );
         }
     }
     if !data.switches.is_empty() {
@@ -245,11 +256,8 @@ pub fn draw_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Cur
 
     let (w, h) = panels.dim_in_pixel();
     let side_by_side = w >= 720 && h >= 200;
-    let (acc_area, loss_area) = if side_by_side {
-        panels.split_horizontally(w as i32 / 2)
-    } else {
-        panels.split_vertically(h as i32 / 2)
-    };
+    let (acc_area, loss_area) =
+        if side_by_side { panels.split_horizontally(w as i32 / 2) } else { panels.split_vertically(h as i32 / 2) };
 
     draw_panel(&acc_area, data, Metric::Acc, (x_lo, x_hi), theme)?;
     draw_panel(&loss_area, data, Metric::Loss, (x_lo, x_hi), theme)?;
@@ -390,7 +398,8 @@ fn draw_switches<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
             let (tw, th) = area.estimate_text_size(s.label, &st)?;
             let (x0, y0) = (p.0 + 4, p.1 + 4);
             let bx = ShapeStyle { color: theme.background.to_rgba(), filled: true, stroke_width: 0 };
-            area.use_screen_coord().draw(&Rectangle::new([(x0 - 2, y0 - 2), (x0 + tw as i32 + 2, y0 + th as i32 + 2)], bx))?;
+            area.use_screen_coord()
+                .draw(&Rectangle::new([(x0 - 2, y0 - 2), (x0 + tw as i32 + 2, y0 + th as i32 + 2)], bx))?;
             draw_text_at(area, s.label, &st, (x0, y0))?;
         }
     }
@@ -422,7 +431,8 @@ fn draw_series<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     // the nearest recorded point; a lone point always gets one.
     let mut targets: Vec<f64> = (0..MARKERS_PER_LINE)
         .map(|m| {
-            let f = (m as f64 + 0.3 + 0.35 * (run % 3) as f64 + if is_test { 0.15 } else { 0.0 }) / MARKERS_PER_LINE as f64;
+            let f =
+                (m as f64 + 0.3 + 0.35 * (run % 3) as f64 + if is_test { 0.15 } else { 0.0 }) / MARKERS_PER_LINE as f64;
             x_lo + f * (x_hi - x_lo)
         })
         .collect();

@@ -14,8 +14,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
-    bold_style, caption, draw_legend, draw_line_kind, draw_marker, draw_message, draw_text_at, finite_min_max, fmt_decade, fmt_num, fmt_tick,
-    legend_height, padded_range, split_bottom, title, DrawResult, LegendEntry, LineKind,
+    bold_style, caption, draw_legend, draw_line_kind, draw_marker, draw_message, draw_text_at, finite_min_max,
+    fmt_decade, fmt_num, fmt_tick, legend_height, padded_range, split_bottom, title, DrawResult, LegendEntry, LineKind,
 };
 use super::curves::LOSS_FLOOR;
 use super::theme::{MarkerShape, Theme, BARRIER_ANNOTATION, BARRIER_TEST, BARRIER_TRAIN};
@@ -83,7 +83,11 @@ pub fn barrier(t: &[f32], loss: &[f32]) -> Option<Barrier> {
 }
 
 /// Draws figure 6. Empty or mismatched input draws a message.
-pub fn draw_loss_barrier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &LossBarrierData, theme: &Theme) -> DrawResult<(), DB> {
+pub fn draw_loss_barrier<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &LossBarrierData,
+    theme: &Theme,
+) -> DrawResult<(), DB> {
     if data.t.is_empty() || data.train_loss.is_empty() {
         return draw_message(area, TITLE, "No interpolation computed yet.", theme);
     }
@@ -173,7 +177,13 @@ pub fn draw_loss_barrier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data
                     // Dotted level of the higher endpoint, then the double arrow up to the peak.
                     let lvl = floor(b.endpoint);
                     let peak = floor(b.peak);
-                    draw_line_kind($chart.plotting_area(), vec![(x_lo, lvl), (x_hi, lvl)], *color, 1, LineKind::Dotted)?;
+                    draw_line_kind(
+                        $chart.plotting_area(),
+                        vec![(x_lo, lvl), (x_hi, lvl)],
+                        *color,
+                        1,
+                        LineKind::Dotted,
+                    )?;
                     let p0 = $chart.backend_coord(&(b.t_peak, lvl));
                     let p1 = $chart.backend_coord(&(b.t_peak, peak));
                     let ts = bold_style(theme, theme.tick_size, theme.text, HPos::Left, VPos::Center);
@@ -200,7 +210,8 @@ pub fn draw_loss_barrier<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data
                     let tx = if side < 0 { x - LABEL_DX - tw } else { x + LABEL_DX };
                     let tx = tx.clamp(px.start + 2, (px.end - tw - 2).max(px.start + 2));
                     let bg = ShapeStyle { color: theme.background.to_rgba(), filled: true, stroke_width: 0 };
-                    screen.draw(&Rectangle::new([(tx - 2, ymid - th / 2 - 2), (tx + tw + 2, ymid + th / 2 + 2)], bg))?;
+                    screen
+                        .draw(&Rectangle::new([(tx - 2, ymid - th / 2 - 2), (tx + tw + 2, ymid + th / 2 + 2)], bg))?;
                     draw_text_at(&plot_area, &label, &ts, (tx, ymid))?;
                 }
             }

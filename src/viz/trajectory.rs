@@ -49,7 +49,11 @@ fn point(run: &TrajectoryRun, i: usize) -> Option<(f64, f64)> {
 
 /// Draws figure 7. No runs or no points draws a message; an odd number of coordinates draws a
 /// message naming the run; non-finite points are skipped (the line breaks there).
-pub fn draw_trajectory<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &TrajectoryData, theme: &Theme) -> DrawResult<(), DB> {
+pub fn draw_trajectory<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &TrajectoryData,
+    theme: &Theme,
+) -> DrawResult<(), DB> {
     if let Some(run) = data.runs.iter().find(|r| r.points.len() % 2 != 0) {
         let msg = format!("Run \"{}\": {} coordinates do not make 2-D points.", run.name, run.points.len());
         return draw_message(area, TITLE, &msg, theme);

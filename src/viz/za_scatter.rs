@@ -17,8 +17,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
-    caption, draw_legend, draw_marker, draw_message, draw_wrapped, equal_aspect, fmt_tick, legend_height, padded_range, split_bottom, text_style,
-    title, wrapped_height, DrawResult, LegendEntry,
+    caption, draw_legend, draw_marker, draw_message, draw_wrapped, equal_aspect, fmt_tick, legend_height, padded_range,
+    split_bottom, text_style, title, wrapped_height, DrawResult, LegendEntry,
 };
 use super::theme::{count_color, count_marker, Theme};
 
@@ -78,7 +78,11 @@ pub fn point_radius(n: usize) -> i32 {
 
 /// Draws figure 4. Empty input, an odd number of coordinates or a count per point missing draws a
 /// message; non-finite points are skipped and counted in a note.
-pub fn draw_za_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &ZaScatterData, theme: &Theme) -> DrawResult<(), DB> {
+pub fn draw_za_scatter<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &ZaScatterData,
+    theme: &Theme,
+) -> DrawResult<(), DB> {
     if data.points.is_empty() {
         return draw_message(area, TITLE, "No attention outputs yet.", theme);
     }
@@ -91,7 +95,8 @@ pub fn draw_za_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
         let msg = format!("{} points but {} counts.", n, data.counts.len());
         return draw_message(area, TITLE, &msg, theme);
     }
-    let finite: Vec<usize> = (0..n).filter(|&i| data.points[2 * i].is_finite() && data.points[2 * i + 1].is_finite()).collect();
+    let finite: Vec<usize> =
+        (0..n).filter(|&i| data.points[2 * i].is_finite() && data.points[2 * i + 1].is_finite()).collect();
     if finite.is_empty() {
         return draw_message(area, TITLE, "Every z_A is non-finite: the run has diverged.", theme);
     }
@@ -99,7 +104,11 @@ pub fn draw_za_scatter<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: 
 
     area.fill(&theme.background)?;
     let body = title(area, TITLE, theme)?;
-    let cap = if data.projection_label.is_empty() { format!("{n} sequences") } else { format!("{}; {} sequences", data.projection_label, n) };
+    let cap = if data.projection_label.is_empty() {
+        format!("{n} sequences")
+    } else {
+        format!("{}; {} sequences", data.projection_label, n)
+    };
     let body = caption(&body, &cap, theme)?;
 
     // Legend: one entry per count (or a subset when there are many), marker shape and colour.

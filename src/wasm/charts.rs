@@ -20,10 +20,10 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use super::canvas::MeasuredCanvas;
 use super::to_js;
 use crate::viz::{
-    draw_attention_graph as viz_attention_graph, draw_attention_heatmap as viz_attention_heatmap, draw_curves as viz_curves,
-    draw_loss_barrier as viz_loss_barrier, draw_trajectory as viz_trajectory, draw_za_scatter as viz_za_scatter, row_at_pixel,
-    AttentionGraphData, AttentionHeatmapData, CurvesData, LossBarrierData, PhaseSwitch, RunCurves, Theme, TrajectoryData,
-    TrajectoryRun, ZaAxes, ZaScatterData,
+    draw_attention_graph as viz_attention_graph, draw_attention_heatmap as viz_attention_heatmap,
+    draw_curves as viz_curves, draw_loss_barrier as viz_loss_barrier, draw_trajectory as viz_trajectory,
+    draw_za_scatter as viz_za_scatter, row_at_pixel, AttentionGraphData, AttentionHeatmapData, CurvesData,
+    LossBarrierData, PhaseSwitch, RunCurves, Theme, TrajectoryData, TrajectoryRun, ZaAxes, ZaScatterData,
 };
 
 /// Canvases narrower than this (CSS pixels) get the compact theme.
@@ -229,7 +229,14 @@ pub fn za_axes(label: &str) -> ZaAxes {
 /// captioned with `label` (what the axes are: the caption of `Session::computeZa`, which also
 /// gives the axis titles, see [`za_axes`]).
 #[wasm_bindgen(js_name = drawZaScatter)]
-pub fn draw_za_scatter(canvas: &HtmlCanvasElement, scale: f64, points: &[f32], counts: &[u32], max_count: u32, label: &str) -> Result<(), JsError> {
+pub fn draw_za_scatter(
+    canvas: &HtmlCanvasElement,
+    scale: f64,
+    points: &[f32],
+    counts: &[u32],
+    max_count: u32,
+    label: &str,
+) -> Result<(), JsError> {
     let (area, theme) = open(canvas, scale)?;
     let data = ZaScatterData { points, counts, max_count, projection_label: label, axes: za_axes(label) };
     viz_za_scatter(&area, &data, &theme).map_err(failed("z_A scatter"))?;
@@ -275,7 +282,8 @@ pub fn draw_trajectory(
     let names: Vec<&str> = names.split('\n').collect();
     let sw_a: Vec<usize> = switches_a.iter().map(|&s| s as usize).collect();
     let sw_b: Vec<usize> = switches_b.iter().map(|&s| s as usize).collect();
-    let mut runs = vec![TrajectoryRun { name: names.first().copied().unwrap_or(""), points: points_a, switches: &sw_a }];
+    let mut runs =
+        vec![TrajectoryRun { name: names.first().copied().unwrap_or(""), points: points_a, switches: &sw_a }];
     if !points_b.is_empty() {
         runs.push(TrajectoryRun { name: names.get(1).copied().unwrap_or(""), points: points_b, switches: &sw_b });
     }

@@ -153,7 +153,15 @@ fn pca_label(ratios: &[f32]) -> String {
 /// Embeds the rows of `data` (`rows x cols`) in 2-D: `method` is `"pca"` or `"tsne"` (perplexity,
 /// iterations and seed are used by t-SNE only; see [`crate::experiments::embed`]).
 #[wasm_bindgen]
-pub fn embed(data: &[f32], rows: usize, cols: usize, method: &str, perplexity: f32, iterations: usize, seed: u32) -> Result<Embedding, JsError> {
+pub fn embed(
+    data: &[f32],
+    rows: usize,
+    cols: usize,
+    method: &str,
+    perplexity: f32,
+    iterations: usize,
+    seed: u32,
+) -> Result<Embedding, JsError> {
     if rows == 0 || cols == 0 || data.len() != rows * cols {
         return Err(JsError::new(&format!("embed: {} values do not make {rows} rows of {cols}", data.len())));
     }
@@ -437,7 +445,10 @@ impl Session {
     #[wasm_bindgen(js_name = testSequence)]
     pub fn test_sequence(&self, phase: usize, index: usize) -> Result<Vec<u8>, JsError> {
         if phase >= self.config.schedule.phases.len() {
-            return Err(JsError::new(&format!("phase {phase} is not accepted: 0 to {}", self.config.schedule.phases.len() - 1)));
+            return Err(JsError::new(&format!(
+                "phase {phase} is not accepted: 0 to {}",
+                self.config.schedule.phases.len() - 1
+            )));
         }
         let test = &self.trainer.split(phase).test;
         if index >= test.len() {
@@ -565,7 +576,10 @@ impl Session {
             )));
         }
         if phase >= self.config.schedule.phases.len() {
-            return Err(JsError::new(&format!("phase {phase} is not accepted: 0 to {}", self.config.schedule.phases.len() - 1)));
+            return Err(JsError::new(&format!(
+                "phase {phase} is not accepted: 0 to {}",
+                self.config.schedule.phases.len() - 1
+            )));
         }
         let dims = Dims::of(&self.config.model);
         let ws = self.analysis.get_or_insert_with(|| Workspace::new(dims));
