@@ -128,23 +128,17 @@ fn lum(hexs: &str) -> f64 {
     let (r, g, b) = ((v >> 16) & 255, (v >> 8) & 255, v & 255);
     0.2126 * r as f64 + 0.7152 * g as f64 + 0.0722 * b as f64
 }
-
-/// splitmix64 for test data.
-struct Mix(u64);
+/// Seeded test data from the crate's own portable stream.
+struct Mix(pathscope::rng::Stream);
 impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E3779B97F4A7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
-        z ^ (z >> 31)
+    fn new(seed: u64) -> Self {
+        Mix(pathscope::rng::Stream::new(seed, pathscope::rng::Purpose::Probe))
     }
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    fn next(&mut self) -> u64 {
+        self.0.next_u64()
     }
     fn gauss(&mut self) -> f32 {
-        let (u, v) = (self.unit().max(1e-7), self.unit());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f32::consts::PI * v).cos()
+        self.0.normal()
     }
 }
 
@@ -730,7 +724,7 @@ fn thinning_keeps_extremes_in_order() {
 
 /// Clusters of z_A on a curve, one per count s = x_1 + .. + x_5, like figure 4.
 fn fake_za(n: usize, p: u32, k: usize, spread: f32, seed: u64) -> (Vec<f32>, Vec<u32>) {
-    let mut g = Mix(seed);
+    let mut g = Mix::new(seed);
     let (mut pts, mut counts) = (Vec::new(), Vec::new());
     for _ in 0..n {
         let s: u32 = (0..k).map(|_| (g.next() % p as u64) as u32).sum();
@@ -1006,7 +1000,7 @@ fn loss_barrier_zero_labels_stay_inside_the_plot() {
 // ---------------------------------------------------------------------------------------------
 
 fn fake_paths() -> (Vec<f32>, Vec<f32>) {
-    let mut g = Mix(7);
+    let mut g = Mix::new(7);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for i in 0..101 {
         let t = i as f32 / 100.0;

@@ -5,6 +5,8 @@
 //! bits, natively and in wasm (transcendental functions come from `libm`, not the platform).
 //! Inputs are row-major `rows x cols` f32 matrices; arithmetic is in f64.
 
+use crate::rng::{Purpose, Stream};
+
 /// The result of [`pca`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pca {
@@ -271,16 +273,16 @@ pub fn jacobi_eigen(a: &[f64], n: usize) -> (Vec<f64>, Vec<Vec<f64>>) {
 /// stop when |A v_i - theta_i v_i| <= 1e-10 theta_1 for the top k;  else Q <- orth(Z W)
 /// ```
 /// The error shrinks like `(lambda_{b+1} / lambda_k)^iterations` (at most 5000 iterations). The
-/// start block is fixed (a splitmix64 stream), so the result is deterministic.
+/// start block is fixed (a seeded `rng::Stream`), so the result is deterministic.
 pub fn subspace_eigen(a: &[f64], n: usize, k: usize) -> (Vec<f64>, Vec<Vec<f64>>) {
     let k = k.min(n);
     if k == 0 {
         return (Vec::new(), Vec::new());
     }
     let b = (k + 8).min(n);
-    let mut rng = SplitMix64(0x005E_ED0F_E16E);
+    let mut rng = Stream::new(0x005E_ED0F_E16E, Purpose::Probe);
     // q: b vectors of length n.
-    let mut q: Vec<Vec<f64>> = (0..b).map(|_| (0..n).map(|_| rng.gaussian()).collect()).collect();
+    let mut q: Vec<Vec<f64>> = (0..b).map(|_| (0..n).map(|_| rng.normal() as f64).collect()).collect();
     orthonormalize(&mut q);
     let combine = |w: &[f64], basis: &[Vec<f64>]| -> Vec<f64> {
         let mut v = vec![0.0; n];
@@ -432,7 +434,7 @@ pub const TSNE_EXAGGERATION_ITERS: usize = 250;
 /// otherwise, at least 0.01), early exaggeration (P x 12 for the first
 /// min(250, iterations / 4) iterations); learning rate max(N / 12 / 4, 50) (Belkina et al. 2019,
 /// as scikit-learn's "auto"). The start is a seeded gaussian of standard deviation 1e-4
-/// (splitmix64 + Box-Muller), so the result is a deterministic function of the input and `seed`.
+/// (`rng::Stream`, the crate's portable generator), so the result is a deterministic function of the input and `seed`.
 ///
 /// `perplexity` is clamped to `[1, (rows - 1) / 3]` (at least 1) so that the search has a
 /// solution. Non-finite inputs count as 0.
@@ -463,8 +465,8 @@ pub fn tsne(data: &[f32], rows: usize, cols: usize, perplexity: f32, iterations:
     let p = joint_probabilities(&d, n, perp);
 
     // Optimization.
-    let mut rng = SplitMix64(seed ^ 0x7A5E_0000_0000_0001);
-    let mut y: Vec<f64> = (0..2 * n).map(|_| 1e-4 * rng.gaussian()).collect();
+    let mut rng = Stream::new(seed, Purpose::Probe);
+    let mut y: Vec<f64> = (0..2 * n).map(|_| 1e-4 * rng.normal() as f64).collect();
     let mut update = vec![0.0f64; 2 * n];
     let mut gains = vec![1.0f64; 2 * n];
     let mut grad = vec![0.0f64; 2 * n];
@@ -576,28 +578,4 @@ pub fn joint_probabilities(d: &[f64], n: usize, perplexity: f64) -> Vec<f64> {
         }
     }
     p
-}
-
-/// splitmix64 (Steele, Lea and Flood 2014): a tiny seeded generator local to this module.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    fn unit(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64
-    }
-
-    /// Standard normal (Box-Muller, one value per call).
-    fn gaussian(&mut self) -> f64 {
-        let (u, v) = (self.unit(), self.unit());
-        libm::sqrt(-2.0 * libm::log(u)) * libm::cos(2.0 * std::f64::consts::PI * v)
-    }
 }
