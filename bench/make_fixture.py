@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reference_model import RMS_EPS, Checker, load_weights, make_adam, make_model, weights_to_lists  # noqa: E402
+from reference_model import RMS_EPS, Checker, adam_trajectory, make_model, weights_to_lists  # noqa: E402
 
 DESCRIPTION = (
     "pal softmax_model.Model, float64, mean cross-entropy over the batch; query/value/fc weights in "
@@ -73,25 +73,11 @@ def make_fixture(d, h, V, T, k, p, batch, seed):
 
     # Adam from zero state on a fresh copy of the initial weights
     model.zero_grad(set_to_none=True)
-    opt = make_adam(model)
-    losses = []
-    for step in range(5):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        losses.append(loss.item())
-        loss.backward()
-        opt.step()
-        if step == 0:
-            with torch.no_grad():
-                loss_after = F.cross_entropy(model(x), y).item()
-            fx["after_adam_step"] = OrderedDict(
-                optimizer=OPTIMIZER, weights=weights_to_lists(model), loss_after=loss_after
-            )
-    with torch.no_grad():
-        losses.append(F.cross_entropy(model(x), y).item())
-    assert losses[1] == fx["after_adam_step"]["loss_after"]
+    weights_1, loss_after_1, losses, weights_5 = adam_trajectory(model, x, y)
+    fx["after_adam_step"] = OrderedDict(optimizer=OPTIMIZER, weights=weights_1, loss_after=loss_after_1)
+    assert losses[1] == loss_after_1
     fx["after_5_adam_steps"] = OrderedDict(
-        note=NOTE_5, losses_after_each_step_from_0=losses, weights=weights_to_lists(model)
+        note=NOTE_5, losses_after_each_step_from_0=losses, weights=weights_5
     )
     return fx
 

@@ -139,6 +139,28 @@ def make_adam(model):
     return torch.optim.Adam(model.parameters(), **ADAM)
 
 
+def adam_trajectory(model, x, y):
+    """Five Adam steps from zero state on the batch (x, y), as the fixtures record them.
+
+    Returns (weights after step 1, loss after step 1, the 6 losses before steps 1..5 and after
+    step 5, weights after step 5); weights as nested lists in fixture order."""
+    opt = make_adam(model)
+    losses = []
+    for step in range(5):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        losses.append(loss.item())
+        loss.backward()
+        opt.step()
+        if step == 0:
+            with torch.no_grad():
+                loss_after_1 = F.cross_entropy(model(x), y).item()
+            weights_1 = weights_to_lists(model)
+    with torch.no_grad():
+        losses.append(F.cross_entropy(model(x), y).item())
+    return weights_1, loss_after_1, losses, weights_to_lists(model)
+
+
 # ----------------------------------------------------------------------------------------------
 # Fixture verification
 # ----------------------------------------------------------------------------------------------
@@ -193,25 +215,13 @@ def verify_fixture(path, tol=1e-12):
     # one Adam step from zero state
     model = Model(d, h, V, T).double()
     load_weights(model, fx["weights"])
-    opt = make_adam(model)
-    losses = []
-    for step in range(5):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        losses.append(loss.item())
-        loss.backward()
-        opt.step()
-        if step == 0:
-            with torch.no_grad():
-                l1 = F.cross_entropy(model(x), y).item()
-            for n, p in model.fixture_params().items():
-                check(f"after_adam_step.{n}", p, fx["after_adam_step"]["weights"][n])
-            check("after_adam_step.loss_after", l1, fx["after_adam_step"]["loss_after"])
-    with torch.no_grad():
-        losses.append(F.cross_entropy(model(x), y).item())
+    weights_1, loss_after_1, losses, weights_5 = adam_trajectory(model, x, y)
+    for n in weights_1:
+        check(f"after_adam_step.{n}", weights_1[n], fx["after_adam_step"]["weights"][n])
+    check("after_adam_step.loss_after", loss_after_1, fx["after_adam_step"]["loss_after"])
     check("after_5.losses", losses, fx["after_5_adam_steps"]["losses_after_each_step_from_0"])
-    for n, p in model.fixture_params().items():
-        check(f"after_5.{n}", p, fx["after_5_adam_steps"]["weights"][n])
+    for n in weights_5:
+        check(f"after_5.{n}", weights_5[n], fx["after_5_adam_steps"]["weights"][n])
     print(f"  worst relative error {check.worst:.3e} (tolerance {tol:g}): "
           + ("PASS" if not check.failed else f"FAIL {check.failed}"))
     return check
