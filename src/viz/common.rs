@@ -2,6 +2,8 @@
 //! never hides data), the "no data yet" message, and range helpers that never hand plotters a
 //! NaN or an empty range (plotters asserts on NaN ranges).
 
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -521,4 +523,30 @@ pub fn equal_aspect(x: (f64, f64), y: (f64, f64), pw: f64, ph: f64) -> ((f64, f6
         let c = (x.0 + x.1) / 2.0;
         ((c - uy * pw / 2.0, c + uy * pw / 2.0), y)
     }
+}
+
+/// The mesh every chart draws: the theme's grid, six x labels and `y_labels` y labels, the
+/// theme's tick and axis-title fonts, muted axes. Callers add formatters and axis titles, then
+/// `draw()`.
+pub fn themed_mesh<'a, 'b, DB, XT, YT, X, Y>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    theme: &'b Theme,
+    y_labels: usize,
+) -> MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+{
+    let label_font = (theme.font, theme.tick_size).into_font().color(&theme.text);
+    let desc_font = (theme.font, theme.label_size).into_font().color(&theme.text);
+    let mut mesh = chart.configure_mesh();
+    mesh.light_line_style(theme.background)
+        .bold_line_style(theme.grid)
+        .x_labels(6)
+        .y_labels(y_labels)
+        .label_style(label_font)
+        .axis_desc_style(desc_font)
+        .axis_style(theme.muted);
+    mesh
 }

@@ -31,8 +31,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
     draw_legend, draw_line_kind, draw_marker, draw_message, draw_text_at, draw_wrapped, finite_min_max, fmt_decade,
-    fmt_tick, legend_height, padded_range, split_bottom, text_style, title, wrapped_height, DrawResult, LegendEntry,
-    LineKind,
+    fmt_tick, legend_height, padded_range, split_bottom, text_style, themed_mesh, title, wrapped_height, DrawResult,
+    LegendEntry, LineKind,
 };
 use super::theme::{run_style, MarkerShape, Theme, CHANCE_LINE, PHASE_SWITCH};
 
@@ -290,8 +290,6 @@ fn draw_panel<DB: DrawingBackend>(
             lines.push((i, is_test, series(run.epochs, ys, partner, metric).points));
         }
     }
-    let label_font = (theme.font, theme.tick_size).into_font().color(&theme.text);
-    let desc_font = (theme.font, theme.label_size).into_font().color(&theme.text);
     let sub = text_style(theme, theme.label_size, theme.text, HPos::Center, VPos::Top);
     let (w, _) = area.dim_in_pixel();
     let subtitle = if metric == Metric::Acc { "accuracy" } else { "loss (cross-entropy, log scale)" };
@@ -308,19 +306,11 @@ fn draw_panel<DB: DrawingBackend>(
         let mut chart = builder.build_cartesian_2d(x_lo..x_hi, -0.02f64..1.02f64)?;
         let yfmt = |v: &f64| format!("{:.1}", v);
         let xfmt = |v: &f64| fmt_tick(*v);
-        chart
-            .configure_mesh()
-            .light_line_style(theme.background)
-            .bold_line_style(theme.grid)
-            .x_labels(6)
-            .y_labels(6)
+        themed_mesh(&mut chart, theme, 6)
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
             .x_desc("epoch")
             .y_desc("accuracy")
-            .label_style(label_font)
-            .axis_desc_style(desc_font)
-            .axis_style(theme.muted)
             .draw()?;
         if let Some(c) = data.chance.filter(|c| c.is_finite() && *c > 0.0 && *c < 1.0) {
             let c = c as f64;
@@ -350,19 +340,11 @@ fn draw_panel<DB: DrawingBackend>(
         let mut chart = builder.build_cartesian_2d(x_lo..x_hi, (lo..hi).log_scale())?;
         let decade = |v: &f64| fmt_decade(*v);
         let xfmt = |v: &f64| fmt_tick(*v);
-        chart
-            .configure_mesh()
-            .light_line_style(theme.background)
-            .bold_line_style(theme.grid)
-            .x_labels(6)
-            .y_labels(12)
+        themed_mesh(&mut chart, theme, 12)
             .x_label_formatter(&xfmt)
             .y_label_formatter(&decade)
             .x_desc("epoch")
             .y_desc("loss")
-            .label_style(label_font)
-            .axis_desc_style(desc_font)
-            .axis_style(theme.muted)
             .draw()?;
         draw_switches(&chart, data, (lo, hi), theme, false)?;
         let (px, _) = chart.plotting_area().get_pixel_range();

@@ -15,7 +15,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
     bold_style, caption, draw_legend, draw_line_kind, draw_marker, draw_message, draw_text_at, finite_min_max,
-    fmt_decade, fmt_num, fmt_tick, legend_height, padded_range, split_bottom, title, DrawResult, LegendEntry, LineKind,
+    fmt_decade, fmt_num, fmt_tick, legend_height, padded_range, split_bottom, themed_mesh, title, DrawResult,
+    LegendEntry, LineKind,
 };
 use super::curves::LOSS_FLOOR;
 use super::theme::{MarkerShape, Theme, BARRIER_ANNOTATION, BARRIER_TEST, BARRIER_TRAIN};
@@ -132,8 +133,6 @@ pub fn draw_loss_barrier<DB: DrawingBackend>(
 
     let (x_lo, x_hi) = finite_min_max(data.t.iter().map(|&v| v as f64)).unwrap_or((0.0, 1.0));
     let (x_lo, x_hi) = if x_hi > x_lo { (x_lo, x_hi) } else { padded_range(x_lo, x_hi, 0.0) };
-    let label_font = (theme.font, theme.tick_size).into_font().color(&theme.text);
-    let desc_font = (theme.font, theme.label_size).into_font().color(&theme.text);
     let mut builder = ChartBuilder::on(&plot_area);
     builder
         .margin(10)
@@ -145,19 +144,11 @@ pub fn draw_loss_barrier<DB: DrawingBackend>(
     // The same drawing for both axis kinds; only the y coordinate differs.
     macro_rules! draw_all {
         ($chart:ident, $yfmt:expr) => {{
-            $chart
-                .configure_mesh()
-                .light_line_style(theme.background)
-                .bold_line_style(theme.grid)
-                .x_labels(6)
-                .y_labels(if data.log_y { 12 } else { 6 })
+            themed_mesh(&mut $chart, theme, if data.log_y { 12 } else { 6 })
                 .x_label_formatter(&xfmt)
                 .y_label_formatter($yfmt)
                 .x_desc("t (0 = A, 1 = B)")
                 .y_desc("loss")
-                .label_style(label_font)
-                .axis_desc_style(desc_font)
-                .axis_style(theme.muted)
                 .draw()?;
             let screen = $chart.plotting_area().use_screen_coord();
             for (si, (_name, ys, color, kind, marker)) in series.iter().enumerate() {

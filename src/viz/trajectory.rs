@@ -11,7 +11,7 @@ use plotters::prelude::*;
 
 use super::common::{
     caption, draw_legend, draw_line_kind, draw_marker, draw_message, equal_aspect, finite_min_max, fmt_tick,
-    legend_height, padded_range, split_bottom, title, DrawResult, LegendEntry, LineKind,
+    legend_height, padded_range, split_bottom, themed_mesh, title, DrawResult, LegendEntry, LineKind,
 };
 use super::theme::{run_style, MarkerShape, Theme};
 
@@ -91,27 +91,17 @@ pub fn draw_trajectory<DB: DrawingBackend>(
     let ph = (ah as i32 - 2 * margin - xla).max(10) as f64;
     let (xr, yr) = equal_aspect(padded_range(xr.0, xr.1, 0.06), padded_range(yr.0, yr.1, 0.06), pw, ph);
 
-    let label_font = (theme.font, theme.tick_size).into_font().color(&theme.text);
-    let desc_font = (theme.font, theme.label_size).into_font().color(&theme.text);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin(margin)
         .x_label_area_size(xla as u32)
         .y_label_area_size(yla as u32)
         .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)?;
     let fmt = |v: &f64| fmt_tick(*v);
-    chart
-        .configure_mesh()
-        .light_line_style(theme.background)
-        .bold_line_style(theme.grid)
-        .x_labels(6)
-        .y_labels(6)
+    themed_mesh(&mut chart, theme, 6)
         .x_label_formatter(&fmt)
         .y_label_formatter(&fmt)
         .x_desc("embedding dimension 1")
         .y_desc("embedding dimension 2")
-        .label_style(label_font)
-        .axis_desc_style(desc_font)
-        .axis_style(theme.muted)
         .draw()?;
 
     // Lines first (every run), then the marks on top.

@@ -18,7 +18,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::common::{
     caption, draw_legend, draw_marker, draw_message, draw_wrapped, equal_aspect, fmt_tick, legend_height, padded_range,
-    split_bottom, text_style, title, wrapped_height, DrawResult, LegendEntry,
+    split_bottom, text_style, themed_mesh, title, wrapped_height, DrawResult, LegendEntry,
 };
 use super::theme::{count_color, count_marker, Theme};
 
@@ -150,8 +150,6 @@ pub fn draw_za_scatter<DB: DrawingBackend>(
     let ph = (ah as i32 - 2 * margin - xla).max(10) as f64;
     let ((x_lo, x_hi), (y_lo, y_hi)) = equal_aspect((x_lo, x_hi), (y_lo, y_hi), pw, ph);
 
-    let label_font = (theme.font, theme.tick_size).into_font().color(&theme.text);
-    let desc_font = (theme.font, theme.label_size).into_font().color(&theme.text);
     let mut chart = ChartBuilder::on(&plot_area)
         .margin(margin)
         .x_label_area_size(xla as u32)
@@ -159,19 +157,11 @@ pub fn draw_za_scatter<DB: DrawingBackend>(
         .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
     let fmt = |v: &f64| fmt_tick(*v);
     let (x_title, y_title) = data.axes.titles();
-    chart
-        .configure_mesh()
-        .light_line_style(theme.background)
-        .bold_line_style(theme.grid)
-        .x_labels(6)
-        .y_labels(6)
+    themed_mesh(&mut chart, theme, 6)
         .x_label_formatter(&fmt)
         .y_label_formatter(&fmt)
         .x_desc(x_title)
         .y_desc(y_title)
-        .label_style(label_font)
-        .axis_desc_style(desc_font)
-        .axis_style(theme.muted)
         .draw()?;
 
     let screen = chart.plotting_area().use_screen_coord();
