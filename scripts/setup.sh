@@ -165,20 +165,58 @@ fi
 [[ "$(command -v wasm-opt)" == "$WEB_TOOLS/node_modules/.bin/wasm-opt" ]] ||
     die "wasm-opt on PATH is $(command -v wasm-opt || echo missing), not the pinned one in $WEB_TOOLS/node_modules/.bin."
 
-# --- npm packages of the end-to-end tests ----------------------------------------------------
-# `npm ci` when node_modules is missing or was installed from another package-lock.json.
+# --- npm packages of e2e/: playwright-core (end-to-end tests) and ESLint (make lint) ------------
+# ESLint and its two companions are pinned in wasm-pack.toml; e2e/package.json and the committed
+# e2e/package-lock.json must ask for exactly those versions, and e2e/node_modules must hold them.
+LINT_PINS=("eslint=$PIN_ESLINT" "@eslint/js=$PIN_ESLINT_JS" "globals=$PIN_GLOBALS")
+# npm_versions NAME: "<package.json> <package-lock.json> <e2e/node_modules>" versions of NAME ("-": none).
+npm_versions() {
+    node -e '
+      const fs = require("fs");
+      const read = (p) => { try { return JSON.parse(fs.readFileSync(p, "utf8")); } catch { return null; } };
+      const name = process.argv[1];
+      const found = [
+        read("e2e/package.json")?.devDependencies?.[name],
+        read("e2e/package-lock.json")?.packages?.[`node_modules/${name}`]?.version,
+        read(`e2e/node_modules/${name}/package.json`)?.version,
+      ];
+      console.log(found.map((v) => v || "-").join(" "));
+    ' "$1"
+}
+LINT_STALE=""
+for pin in "${LINT_PINS[@]}"; do
+    name=${pin%=*} want=${pin##*=}
+    read -r in_json in_lock in_modules <<<"$(npm_versions "$name")"
+    [[ "$in_json" == "$want" && "$in_lock" == "$want" ]] ||
+        die "version mismatch: wasm-pack.toml pins $name $want, but e2e/package.json asks for $in_json and e2e/package-lock.json locks $in_lock.
+       They must be equal. Change [toolchain] in wasm-pack.toml, or run: (cd e2e && npm install --save-exact --save-dev $name@$want)"
+    [[ "$in_modules" == "$want" ]] || LINT_STALE="${LINT_STALE:-$name is ${in_modules/#-/missing} in e2e/node_modules, $want is pinned}"
+done
+# `npm ci` when node_modules is missing, was installed from another package-lock.json or another
+# node, or does not hold a pinned version.
 if [[ -f e2e/package-lock.json ]]; then
     STAMP=e2e/node_modules/.pathscope-lock.sha256
     WANT="$(sha256sum e2e/package-lock.json | cut -d' ' -f1) node-$(node --version)"
-    if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then
-        say "ok   e2e npm packages"
+    if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -z "$LINT_STALE" ]]; then
+        say "ok   e2e npm packages (playwright-core; eslint $PIN_ESLINT, @eslint/js $PIN_ESLINT_JS, globals $PIN_GLOBALS)"
     else
-        if [[ -d e2e/node_modules ]]; then why="e2e/package-lock.json or node changed since the last npm ci"; else why="e2e/node_modules is missing"; fi
-        say "INSTALL e2e npm packages with npm ci ($why; the end-to-end tests drive Chromium with playwright-core)"
+        if [[ ! -d e2e/node_modules ]]; then
+            why="e2e/node_modules is missing"
+        elif [[ -n "$LINT_STALE" ]]; then
+            why="$LINT_STALE"
+        else
+            why="e2e/package-lock.json or node changed since the last npm ci"
+        fi
+        say "INSTALL e2e npm packages with npm ci ($why; the end-to-end tests drive Chromium with playwright-core, make lint runs eslint)"
         (cd e2e && npm ci --no-audit --no-fund)
         printf '%s\n' "$WANT" >"$STAMP"
         INSTALLED+=("e2e npm packages")
     fi
+    for pin in "${LINT_PINS[@]}"; do
+        name=${pin%=*} want=${pin##*=}
+        read -r _ _ in_modules <<<"$(npm_versions "$name")"
+        [[ "$in_modules" == "$want" ]] || die "after npm ci in e2e/, e2e/node_modules holds $name $in_modules, not the pinned $want."
+    done
 fi
 
 if ((${#INSTALLED[@]})); then
