@@ -1,6 +1,9 @@
 // The page's state, in one object, and the actions on it. The DOM lives in controls.js and
-// panels.js; they read `app.state` and call these actions. Training happens in workers (runs.js,
-// worker.js); this main thread only keeps what they report and draws it.
+// panels.js; they read `app.state` and call these actions: App is the state's only writer.
+// `app.state` is a read-only view (see readOnly below) that throws on any write, so a direct
+// write from elsewhere fails at once instead of skipping the redraws and requests an action does.
+// Training happens in workers (runs.js, worker.js); this main thread only keeps what they report
+// and draws it.
 
 import { Arm } from './runs.js';
 import { checkProbe, probeCommand, sameRun, toConfig, toHash } from './url-state.js';
@@ -14,12 +17,15 @@ const LOCKSTEP_MIN = 256;
 const MAX_SNAPSHOTS = 400;
 
 export class App {
+  /** The state itself; only App's methods write it. Others see `state`, a read-only view. */
+  #state;
+
   /** `wasm`: the main thread's wasm exports (module namespace); `presets`: loadPresets(). */
   constructor(wasm, presets) {
     this.wasm = wasm;
     this.presets = presets;
     this.listeners = { status: [], panels: [], notice: [], setup: [] };
-    this.state = {
+    this.#state = {
       /** The setup of the run on screen (url-state.js SETTINGS keys). */
       setup: null,
       /** The settings form's values; differ from `setup` until restarted. */
@@ -42,6 +48,20 @@ export class App {
     this.analysis = null;
   }
 
+  /**
+   * The page state, read-only: reading works as on the object itself; writing (assigning,
+   * defining or deleting a property, at any depth) throws a TypeError naming an action to use.
+   * Arms (runs.js), typed arrays and the `reported` Set are handed out as they are.
+   */
+  get state() {
+    return readOnly(this.#state, 'app.state');
+  }
+
+  /** A copy of the setup of the run on screen, the caller's to change (e.g. to start from). */
+  setupCopy() {
+    return structuredClone(this.#state.setup);
+  }
+
   on(event, fn) {
     this.listeners[event].push(fn);
   }
@@ -58,7 +78,7 @@ export class App {
   // ---- runs ---------------------------------------------------------------------------------
 
   config() {
-    return toConfig(this.presets, this.state.setup);
+    return toConfig(this.presets, this.#state.setup);
   }
 
   /** Names of the arms of a setup. */
@@ -70,7 +90,7 @@ export class App {
 
   /** Starts (or restarts) the runs of `setup`. */
   start(setup) {
-    const s = this.state;
+    const s = this.#state;
     s.setup = structuredClone(setup);
     s.pending = structuredClone(setup);
     s.gen++;
@@ -102,7 +122,7 @@ export class App {
     this.analysis?.terminate();
     this.analysis = null;
     this.syncHash();
-    this.emit('setup', s.setup);
+    this.emit('setup', this.state.setup);
     this.emit('status');
     this.panels('graph', 'heatmap', 'curves', 'za', 'barrier', 'trajectory');
   }
@@ -116,7 +136,7 @@ export class App {
   }
 
   clearResults() {
-    const s = this.state;
+    const s = this.#state;
     s.za = { ...s.za, result: null, pending: false, last: -Infinity, error: '', which: 'latest' };
     s.barrier = { ...s.barrier, result: null, pending: false, error: '', from: null, to: null };
     s.trajectory = { ...s.trajectory, result: null, pending: false, error: '' };
@@ -125,7 +145,7 @@ export class App {
 
   /** Same seed, same settings: the same run again from step 0. */
   reset() {
-    const s = this.state;
+    const s = this.#state;
     s.gen++;
     s.playing = false;
     s.view.pinned = null;
@@ -137,54 +157,54 @@ export class App {
   }
 
   running() {
-    return this.state.arms.some((a) => !a.summary || a.summary.state === 'running');
+    return this.#state.arms.some((a) => !a.summary || a.summary.state === 'running');
   }
 
   play() {
     if (!this.running()) return;
-    this.state.playing = true;
-    for (const arm of this.state.arms) arm.send('play');
+    this.#state.playing = true;
+    for (const arm of this.#state.arms) arm.send('play');
     this.emit('status');
   }
   pause() {
-    this.state.playing = false;
-    for (const arm of this.state.arms) arm.send('pause');
+    this.#state.playing = false;
+    for (const arm of this.#state.arms) arm.send('pause');
     this.emit('status');
     this.analyze();
   }
 
   /** Brings z_A, the loss barrier and the trajectories up to date (after a pause or the end). */
   analyze() {
-    const s = this.state;
+    const s = this.#state;
     this.maybeZa(true);
     if (!s.barrier.pending) this.computeBarrier();
     if (!s.trajectory.pending) this.computeTrajectory();
   }
   toggle() {
-    if (this.state.playing) this.pause();
+    if (this.#state.playing) this.pause();
     else this.play();
   }
   step() {
-    this.state.playing = false;
-    for (const arm of this.state.arms) arm.send('step');
+    this.#state.playing = false;
+    for (const arm of this.#state.arms) arm.send('step');
     this.emit('status');
   }
   epoch() {
-    this.state.playing = false;
-    for (const arm of this.state.arms) arm.send('epoch');
+    this.#state.playing = false;
+    for (const arm of this.#state.arms) arm.send('epoch');
     this.emit('status');
   }
 
   setSpeed(stepsPerFrame) {
-    this.state.setup.speed = stepsPerFrame;
-    this.state.pending.speed = stepsPerFrame;
-    for (const arm of this.state.arms) arm.send('speed', { stepsPerFrame });
+    this.#state.setup.speed = stepsPerFrame;
+    this.#state.pending.speed = stepsPerFrame;
+    for (const arm of this.#state.arms) arm.send('speed', { stepsPerFrame });
     this.syncHash();
   }
 
   /** A new probe (live: restarts the attention history only). Returns a problem or null. */
   setProbe(probe) {
-    const s = this.state;
+    const s = this.#state;
     const problem = checkProbe({ ...s.setup, probe });
     if (problem) return problem;
     s.setup.probe = probe;
@@ -196,25 +216,108 @@ export class App {
     return null;
   }
 
-  /** The settings form changed: remember it; the banner offers to restart when needed. */
+  /**
+   * The settings form changed: remember (a copy of) its setup; the banner offers to restart when
+   * needed. `pending` may be a setup read from `state`.
+   */
   setPending(pending) {
-    this.state.pending = pending;
+    this.#state.pending = structuredClone(writable(pending));
     this.emit('status');
   }
   needsRestart() {
-    const s = this.state;
+    const s = this.#state;
     return !!s.pending && !sameRun(s.pending, s.setup);
   }
 
   syncHash() {
-    const hash = toHash(this.presets, this.state.setup);
+    const hash = toHash(this.presets, this.#state.setup);
     if (location.hash !== hash) history.replaceState(null, '', hash);
+  }
+
+  // ---- what is on show ---------------------------------------------------------------------
+
+  /** Shows arm `i` (0: the curriculum or single run, 1: the scratch twin) in panels 1, 2 and 4. */
+  viewArm(i) {
+    const s = this.#state;
+    s.view = { arm: i, pinned: null, hover: null };
+    s.za.result = null;
+    this.panels('graph', 'heatmap', 'za');
+    this.maybeZa(true);
+    this.emit('status');
+  }
+
+  /**
+   * Panel 2's history row under the pointer (null: none). Returns whether that changed what
+   * panels 1 and 2 show.
+   */
+  hoverRow(row) {
+    const v = this.#state.view;
+    if (row === v.hover) return false;
+    v.hover = row;
+    this.scrubbed();
+    return true;
+  }
+
+  /** Pins a history row: panel 1 shows that step until another row is pinned or Live is pressed. */
+  pinRow(row) {
+    this.#state.view.pinned = row;
+    this.scrubbed();
+    return true;
+  }
+
+  /** Back to the live run: no row pinned or hovered. */
+  followLive() {
+    const v = this.#state.view;
+    v.pinned = null;
+    v.hover = null;
+    this.scrubbed();
+    return true;
+  }
+
+  scrubbed() {
+    this.emit('status');
+    this.panels('graph', 'heatmap');
+  }
+
+  /** Which z_A panel 4 shows: 'latest', or the index (a string) of a phase whose end is kept. */
+  showZa(which) {
+    const za = this.#state.za;
+    if (za.which === which) return;
+    za.which = which;
+    this.panels('za');
+  }
+
+  /** Whether z_A is recomputed while training (at most once a second). */
+  setZaAuto(on) {
+    this.#state.za.auto = on;
+  }
+
+  /**
+   * One end of the loss-barrier line (`key`: 'from' or 'to'; `value`: a barrierChoices() value),
+   * then the barrier along the new line.
+   */
+  setBarrierEnd(key, value) {
+    if (key !== 'from' && key !== 'to') throw new RangeError(`setBarrierEnd: no end "${key}"; use "from" or "to"`);
+    this.#state.barrier[key] = value;
+    this.computeBarrier();
+  }
+
+  /** Loss axis of panel 5: log (true) or linear. */
+  setBarrierLog(on) {
+    this.#state.barrier.log = on;
+    this.panels('barrier');
+  }
+
+  /** The embedding of panel 6 ('pca' or 'tsne'), then the trajectories again with it. */
+  setTrajectoryMethod(method) {
+    this.#state.trajectory.method = method;
+    this.computeTrajectory();
   }
 
   // ---- what the workers report ----------------------------------------------------------------
 
   updated(arm) {
-    const s = this.state;
+    const s = this.#state;
     const i = s.arms.indexOf(arm);
     if (arm.summary.state === 'diverged' && !s.reported.has(i)) {
       s.reported.add(i);
@@ -237,7 +340,7 @@ export class App {
    * take the same steps per epoch), so the curves compare them at the same epochs as they go.
    */
   lockstep() {
-    const arms = this.state.arms;
+    const arms = this.#state.arms;
     if (arms.length < 2 || arms.some((a) => !a.summary)) return;
     const running = arms.filter((a) => a.summary.state === 'running');
     const window = Math.max(LOCKSTEP_EPOCHS * arms[0].summary.steps_per_epoch, LOCKSTEP_MIN);
@@ -251,7 +354,7 @@ export class App {
   }
 
   failed(arm, message) {
-    this.state.playing = false;
+    this.#state.playing = false;
     this.notice(`${arm.name}: ${message}`);
     this.emit('status');
   }
@@ -264,8 +367,8 @@ export class App {
   // ---- z_A, loss barrier, trajectories -----------------------------------------------------
 
   maybeZa(force = false) {
-    const za = this.state.za;
-    const arm = this.state.arms[this.state.view.arm];
+    const za = this.#state.za;
+    const arm = this.#state.arms[this.#state.view.arm];
     if (!arm?.summary || za.pending) return;
     if (!force && (!za.auto || performance.now() - za.last < ZA_EVERY_MS)) return;
     if (za.result && za.result.epoch === arm.summary.epoch && za.result.step === arm.summary.step && za.result.arm === arm) return;
@@ -273,7 +376,7 @@ export class App {
   }
 
   async computeZa() {
-    const s = this.state;
+    const s = this.#state;
     const arm = s.arms[s.view.arm];
     if (!arm) return;
     const gen = s.gen;
@@ -304,7 +407,7 @@ export class App {
         onUpdate: () => {},
         onError: (arm, message) => this.notice(`analysis: ${message}`),
       });
-      this.analysis.init(this.state.gen, this.config(), null, 0);
+      this.analysis.init(this.#state.gen, this.config(), null, 0);
     }
     return this.analysis;
   }
@@ -314,7 +417,7 @@ export class App {
    * phase that ended. Values are `<arm>:now` or `<arm>:<epoch>`.
    */
   barrierChoices() {
-    const s = this.state;
+    const s = this.#state;
     const choices = [];
     s.arms.forEach((arm, i) => {
       choices.push({ value: `${i}:now`, label: `${arm.name}, latest`, arm: i, epoch: null });
@@ -328,14 +431,14 @@ export class App {
 
   /** Default ends of the line: scratch to curriculum (figure 6), or one run's switch to now. */
   barrierDefaults() {
-    const s = this.state;
+    const s = this.#state;
     if (s.arms.length === 2) return ['1:now', '0:now'];
     const sw = s.arms[0]?.summary?.switches ?? [];
     return [sw.length ? `0:${sw[0]}` : '0:0', '0:now'];
   }
 
   async computeBarrier() {
-    const s = this.state;
+    const s = this.#state;
     const gen = s.gen;
     const choices = this.barrierChoices();
     const pick = (value, fallback) => choices.find((c) => c.value === value) ?? choices.find((c) => c.value === fallback);
@@ -372,7 +475,7 @@ export class App {
   }
 
   async computeTrajectory() {
-    const s = this.state;
+    const s = this.#state;
     const gen = s.gen;
     const method = s.trajectory.method;
     s.trajectory.pending = true;
@@ -434,4 +537,48 @@ function thinSnapshots(m, name) {
   const switchIndices = Uint32Array.from(switchRows.map((r) => keep.indexOf(r)));
   const epochs = Float32Array.from(keep.map((r) => m.epochs[r]));
   return { name, rows: keep.length, cols, data, switchIndices, epochs };
+}
+
+// ---- the read-only view of the state ---------------------------------------------------------
+
+/** One read-only view per object of the state (so a view read twice is the same object). */
+const VIEWS = new WeakMap();
+/** The object behind each view. */
+const TARGETS = new WeakMap();
+
+/** Views are made of plain objects and arrays; anything else (Arm, typed arrays, Set) is as is. */
+function isPlain(value) {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `value` seen through a Proxy that reads as the object does and throws on any write. */
+function readOnly(value, path) {
+  if (!isPlain(value) || TARGETS.has(value)) return value;
+  let view = VIEWS.get(value);
+  if (!view) {
+    const refuse = (key) => {
+      throw new TypeError(
+        `${path}.${String(key)} is read-only outside App: change the page state with an action of App (www/app.js)`,
+      );
+    };
+    view = new Proxy(value, {
+      get: (target, key) => readOnly(target[key], `${path}.${String(key)}`),
+      set: (_target, key) => refuse(key),
+      defineProperty: (_target, key) => refuse(key),
+      deleteProperty: (_target, key) => refuse(key),
+      setPrototypeOf: () => refuse('[[Prototype]]'),
+      preventExtensions: () => refuse('[[Extensible]]'),
+    });
+    VIEWS.set(value, view);
+    TARGETS.set(view, value);
+  }
+  return view;
+}
+
+/** The object behind a read-only view (structuredClone cannot copy a Proxy); others as they are. */
+function writable(value) {
+  return TARGETS.get(value) ?? value;
 }

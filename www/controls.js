@@ -1,5 +1,6 @@
 // The controls: toolbar, settings form (with the "restart to apply" banner), status line, notices
 // and keyboard shortcuts. Everything shown is set with textContent: no string becomes HTML.
+// The page state is read from `app.state` and changed only through App's actions (app.js).
 
 import { SETTING, format, presetSetup, toConfig } from './url-state.js';
 
@@ -77,7 +78,7 @@ export class Controls {
       this.app.start(presetSetup(this.app.presets, $('preset').value));
     });
     $('new-seed').addEventListener('click', () => {
-      const pending = this.read() ?? structuredClone(this.app.state.setup);
+      const pending = this.read() ?? this.app.setupCopy();
       pending.seed = this.app.wasm.newSeed();
       this.app.start(pending);
     });
@@ -87,37 +88,16 @@ export class Controls {
       this.renderPhases([...phases, { ...last }]);
       this.changed();
     });
-    $('arm-view').addEventListener('change', () => {
-      const s = this.app.state;
-      s.view = { arm: Number($('arm-view').value), pinned: null, hover: null };
-      s.za.result = null;
-      this.app.panels('graph', 'heatmap', 'za');
-      this.app.maybeZa(true);
-      this.renderStatus();
-    });
+    $('arm-view').addEventListener('change', () => this.app.viewArm(Number($('arm-view').value)));
     $('za-compute').addEventListener('click', () => this.app.computeZa());
-    $('za-which').addEventListener('change', () => {
-      this.app.state.za.which = $('za-which').value;
-      this.app.panels('za');
-    });
-    $('za-auto').addEventListener('change', () => {
-      this.app.state.za.auto = $('za-auto').checked;
-    });
+    $('za-which').addEventListener('change', () => this.app.showZa($('za-which').value));
+    $('za-auto').addEventListener('change', () => this.app.setZaAuto($('za-auto').checked));
     $('barrier-compute').addEventListener('click', () => this.app.computeBarrier());
     for (const [id, key] of [['barrier-from', 'from'], ['barrier-to', 'to']]) {
-      $(id).addEventListener('change', () => {
-        this.app.state.barrier[key] = $(id).value;
-        this.app.computeBarrier();
-      });
+      $(id).addEventListener('change', () => this.app.setBarrierEnd(key, $(id).value));
     }
-    $('barrier-log').addEventListener('change', () => {
-      this.app.state.barrier.log = $('barrier-log').checked;
-      this.app.panels('barrier');
-    });
-    $('embed-method').addEventListener('change', () => {
-      this.app.state.trajectory.method = $('embed-method').value;
-      this.app.computeTrajectory();
-    });
+    $('barrier-log').addEventListener('change', () => this.app.setBarrierLog($('barrier-log').checked));
+    $('embed-method').addEventListener('change', () => this.app.setTrajectoryMethod($('embed-method').value));
     $('trajectory-compute').addEventListener('click', () => this.app.computeTrajectory());
   }
 
@@ -147,7 +127,7 @@ export class Controls {
       }),
     );
     select.value = String(Math.min(this.app.state.view.arm, arms.length - 1));
-    this.app.setPending(structuredClone(setup));
+    this.app.setPending(setup);
   }
 
   renderPhases(phases) {
@@ -200,7 +180,7 @@ export class Controls {
   /** The form's values as a setup, or null (with the reason shown) when one does not parse. */
   read() {
     const app = this.app;
-    const setup = structuredClone(app.state.setup);
+    const setup = app.setupCopy();
     const problems = [];
     const take = (key, input) => {
       const raw = input.value.trim();
@@ -360,8 +340,9 @@ export class Controls {
         }),
       );
     }
+    // A phase end that this arm does not have (yet): show its latest model.
     const which = choices.some(([v]) => v === this.app.state.za.which) ? this.app.state.za.which : 'latest';
-    this.app.state.za.which = which;
+    if (which !== this.app.state.za.which) this.app.showZa(which);
     select.value = which;
   }
 

@@ -1,6 +1,7 @@
 // The six chart panels: canvases sized to their box and the screen's pixel density, redrawn by
 // the main thread's wasm instance (the viz charts) once per animation frame, only when their data
-// changed, within a time budget so the page stays responsive. Also the heatmap's scrubbing.
+// changed, within a time budget so the page stays responsive. Also the heatmap's scrubbing, which
+// changes the page state through App's actions (hoverRow, pinRow, followLive), never directly.
 
 import { METRICS_PER_ROW } from './runs.js';
 
@@ -163,32 +164,19 @@ export class Panels {
       return this.wasm.heatmapRowAt(Math.round(event.clientY - rect.top), g.top, g.height, g.rows);
     };
     const view = () => this.app.state.view;
-    const refresh = () => {
-      this.app.emit('status');
-      this.dirty.add('graph');
-      this.dirty.add('heatmap');
-      this.last.heatmap = 0;
+    // The action marks panels 1 and 2 for redrawing; the heatmap also skips its wait while
+    // training, so the highlighted row follows the pointer at once.
+    const redrawAtOnce = (changed) => {
+      if (changed) this.last.heatmap = 0;
     };
     canvas.addEventListener('pointermove', (event) => {
       const row = rowAt(event);
-      const hover = row >= 0 ? row : null;
-      if (hover !== view().hover) {
-        view().hover = hover;
-        refresh();
-      }
+      redrawAtOnce(this.app.hoverRow(row >= 0 ? row : null));
     });
-    canvas.addEventListener('pointerleave', () => {
-      if (view().hover !== null) {
-        view().hover = null;
-        refresh();
-      }
-    });
+    canvas.addEventListener('pointerleave', () => redrawAtOnce(this.app.hoverRow(null)));
     canvas.addEventListener('click', (event) => {
       const row = rowAt(event);
-      if (row >= 0) {
-        view().pinned = row;
-        refresh();
-      }
+      if (row >= 0) redrawAtOnce(this.app.pinRow(row));
     });
     canvas.addEventListener('keydown', (event) => {
       const arm = this.viewArm();
@@ -203,14 +191,9 @@ export class Panels {
       if (row === null) return;
       event.preventDefault();
       event.stopPropagation();
-      view().pinned = Math.max(0, Math.min(count - 1, row));
-      refresh();
+      redrawAtOnce(this.app.pinRow(Math.max(0, Math.min(count - 1, row))));
     });
-    document.getElementById('live').addEventListener('click', () => {
-      view().pinned = null;
-      view().hover = null;
-      refresh();
-    });
+    document.getElementById('live').addEventListener('click', () => redrawAtOnce(this.app.followLive()));
   }
 
   // ---- panel 3: curves --------------------------------------------------------------------

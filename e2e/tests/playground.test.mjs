@@ -270,6 +270,60 @@ test('an error inside a worker is shown on the page', async () => {
   await page.close();
 });
 
+test('the page state changes only through App actions; app.state refuses writes', async () => {
+  const { page, problems } = await openPage();
+  // A direct write throws (and changes nothing), at any depth, through any alias.
+  const refused = await page.evaluate(() => {
+    const s = window.pathscope.app.state;
+    const writes = {
+      hover: () => { s.view.hover = 1; },
+      which: () => { s.za.which = '0'; },
+      playing: () => { s.playing = true; },
+      seed: () => { s.setup.seed = 5; },
+      phases: () => { s.setup.phases.push({ p: 2, epochs: 1 }); },
+      log: () => { delete s.barrier.log; },
+    };
+    return Object.fromEntries(Object.entries(writes).map(([k, write]) => {
+      try {
+        write();
+        return [k, 'written'];
+      } catch (e) {
+        return [k, `${e.name}: ${e.message}`];
+      }
+    }));
+  });
+  for (const [k, what] of Object.entries(refused)) assert.match(what, /^TypeError: app\.state\.\S+ is read-only outside App/, k);
+  assert.deepEqual(
+    await page.evaluate(() => {
+      const s = window.pathscope.app.state;
+      return [s.view.hover, s.za.which, s.playing, s.setup.seed, s.setup.phases.length, s.barrier.log];
+    }),
+    [null, 'latest', false, 2, 2, false],
+  );
+  // A copy of the setup is the caller's to change.
+  assert.equal(await page.evaluate(() => {
+    const copy = window.pathscope.app.setupCopy();
+    copy.seed = 99;
+    return window.pathscope.app.state.setup.seed;
+  }), 2);
+  // The controls change it through App's actions (a direct write would be an uncaught error).
+  await page.selectOption('#arm-view', '1');
+  await page.uncheck('#za-auto');
+  await page.check('#barrier-log');
+  await page.selectOption('#embed-method', 'tsne');
+  await page.waitForFunction(() => !window.pathscope.app.state.trajectory.pending);
+  assert.deepEqual(
+    await page.evaluate(() => {
+      const s = window.pathscope.app.state;
+      return [s.view.arm, s.za.auto, s.barrier.log, s.trajectory.method];
+    }),
+    [1, false, true, 'tsne'],
+  );
+  assert.match(await text(page, 'status'), /scratch/);
+  problems.assertClean();
+  await page.close();
+});
+
 test('the figure-5 preset trains both arms in two workers', async () => {
   const { page, problems } = await openPage('#preset=fig5');
   assert.equal(await page.evaluate(() => window.pathscope.app.state.arms.length), 2);
