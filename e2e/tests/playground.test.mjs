@@ -250,7 +250,10 @@ test('hostile or invalid values in the address are named, replaced by defaults, 
   assert.equal(await page.$$eval('#notices *', (els) => els.filter((e) => !['P', 'BUTTON'].includes(e.tagName)).length), 0, 'no element came from the address');
   assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no script ran');
   assert.equal(dialogs, 0);
-  const values = await page.evaluate(() => ({ seed: seed.value, lr: lr.value, T: T.value, preset: preset.value }));
+  const values = await page.evaluate(() => {
+    const value = (id) => document.getElementById(id).value;
+    return { seed: value('seed'), lr: value('lr'), T: value('T'), preset: value('preset') };
+  });
   assert.deepEqual(values, { seed: '0', lr: '0.001', T: '8', preset: 'fig2' }, 'defaults of the fig2 preset');
   assert.equal(await text(page, 'status-epoch-0'), '0 / 200');
   // An image that tried to load would be a failed request to /x.
