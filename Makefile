@@ -11,7 +11,7 @@ export PATH := $(CARGO_HOME)/bin:$(PATH)
 
 PORT ?= 8000
 
-.PHONY: help setup build serve test test-native test-firefox test-chrome test-e2e clean
+.PHONY: help setup build serve lint test test-lint test-native test-firefox test-chrome test-e2e clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,8 +26,14 @@ build: setup ## build the release wasm into www/pkg (wasm-pack build --release -
 serve: build ## build, then serve www/ on http://127.0.0.1:8000/ (PORT=... to change)
 	@python3 scripts/serve.py --port "$(PORT)"
 
-test: setup ## run every suite: native, Firefox, Chromium, end-to-end; non-zero exit on any failure
+lint: setup ## cargo fmt --check, clippy -D warnings (native, wasm32), eslint (www/, e2e/); says which tool failed
+	@bash scripts/lint.sh
+
+test: setup ## run every suite: lint, native, Firefox, Chromium, end-to-end; non-zero exit on any failure
 	@bash scripts/test.sh
+
+test-lint: setup ## the lint suite of make test (scripts/lint.sh), with its summary line
+	@bash scripts/test.sh lint
 
 test-native: setup ## cargo test (all targets and doctests)
 	@bash scripts/test.sh native

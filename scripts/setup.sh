@@ -3,7 +3,7 @@
 # wrong version. Versions come from wasm-pack.toml (the one place they are pinned). Idempotent: when
 # everything is in place it only checks, and takes a few seconds.
 #
-# Needs: the Rust toolchain (rustup, cargo), python3 >= 3.11, Node.js >= 20 with npm (Debian's
+# Needs: the Rust toolchain (rustup, cargo), python3 >= 3.11, Node.js >= 20.19 with npm (Debian's
 # nodejs/npm are installed if there is no node at all). Debian packages are installed with apt-get
 # (as root, or through passwordless sudo).
 set -euo pipefail
@@ -50,6 +50,19 @@ else
     say "INSTALL rust target $PIN_TARGET (missing; the browser build compiles for it)"
     rustup target add "$PIN_TARGET"
     INSTALLED+=("rust target $PIN_TARGET")
+fi
+
+# --- rustup components of make lint ----------------------------------------------------------
+# rustfmt and clippy come with the toolchain's default profile; a minimal profile lacks them.
+MISSING_COMPONENTS=()
+cargo fmt --version >/dev/null 2>&1 || MISSING_COMPONENTS+=(rustfmt)
+cargo clippy --version >/dev/null 2>&1 || MISSING_COMPONENTS+=(clippy)
+if ((${#MISSING_COMPONENTS[@]})); then
+    say "INSTALL rustup components ${MISSING_COMPONENTS[*]} (missing; make lint runs cargo fmt --check and cargo clippy)"
+    rustup component add "${MISSING_COMPONENTS[@]}"
+    INSTALLED+=("rustup components ${MISSING_COMPONENTS[*]}")
+else
+    say "ok   rustup components rustfmt, clippy"
 fi
 
 # --- cargo-installed tools -------------------------------------------------------------------
@@ -111,7 +124,7 @@ ensure_cargo_tool geckodriver "$PIN_GECKODRIVER" yes \
 
 # --- Debian packages -------------------------------------------------------------------------
 command -v dpkg-query >/dev/null ||
-    die "dpkg-query not found: this setup installs browsers with Debian's apt. On another system install by hand: $PIN_DEBIAN_PACKAGES, Node.js >= 20 with npm."
+    die "dpkg-query not found: this setup installs browsers with Debian's apt. On another system install by hand: $PIN_DEBIAN_PACKAGES, Node.js >= 20.19 with npm."
 
 deb_installed() { [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == installed ]]; }
 
@@ -147,8 +160,10 @@ fi
 for bin in "$PIN_CHROMIUM" "$PIN_CHROMEDRIVER"; do
     [[ -x "$bin" ]] || die "$bin not found although its Debian package is installed; wasm-pack.toml [debian] names the path."
 done
-NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
-((NODE_MAJOR >= 20)) || die "Node.js >= 20 is needed by playwright-core (e2e/); found $(node --version). Install a newer Node.js."
+# playwright-core (e2e/) needs Node.js >= 20; ESLint 10 (make lint) needs ^20.19, ^22.13 or >= 24.
+node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+  process.exit(a >= 24 || (a === 22 && b >= 13) || (a === 20 && b >= 19) ? 0 : 1)' ||
+    die "Node.js 20.19+, 22.13+ or 24+ is needed (playwright-core for e2e/, ESLint for make lint); found $(node --version). Install a newer Node.js."
 command -v firefox >/dev/null || die "firefox not on PATH although firefox-esr is installed; geckodriver looks for 'firefox'."
 
 # --- wasm-opt: npm package binaryen, into target/web-tools (see wasm-pack.toml for why not Debian's)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Run the test suites and print a summary; exit non-zero if any suite failed.
 #
-#   scripts/test.sh [native] [firefox] [chrome] [e2e]     (no argument: all four, in this order)
+#   scripts/test.sh [lint] [native] [firefox] [chrome] [e2e]   (no argument: all five, in this order)
 #
 # Run scripts/setup.sh first (`make test` does). Every requested suite runs even if an earlier one
 # failed, so one run shows all failures. Each suite's full output is also kept in out/test/<suite>.log.
+# The lint suite (scripts/lint.sh) counts each tool as one test: rustfmt, clippy native, clippy
+# wasm32, eslint.
 #
 # Environment:
 #   PATHSCOPE_SHARED            shared data (fixtures) the tests read; default <repo>/../shared
@@ -14,7 +16,7 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-ALL_SUITES=(native firefox chrome e2e)
+ALL_SUITES=(lint native firefox chrome e2e)
 SUITES=("$@")
 ((${#SUITES[@]})) || SUITES=("${ALL_SUITES[@]}")
 for suite in "${SUITES[@]}"; do
@@ -42,6 +44,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- The suites (each runs in a subshell; its exit status is the suite's result) ---------------
+suite_lint() {
+    bash scripts/lint.sh
+}
+
 suite_native() {
     # --no-fail-fast: one run lists every failing test binary. (wasm-pack test cannot pass it on:
     # it hands extra arguments to `cargo build` too, which refuses it.)
@@ -98,11 +104,12 @@ suite_e2e() {
     (cd e2e && PATHSCOPE_BASE_URL="$url" node --test --test-reporter=spec tests/)
 }
 
-# Prints "PASSED FAILED RUNS" as counted in a suite's log (cargo's "test result:" lines, or
-# node's closing "ℹ pass N" / "ℹ fail N").
+# Prints "PASSED FAILED RUNS" as counted in a suite's log (cargo's "test result:" lines, node's
+# closing "ℹ pass N" / "ℹ fail N", or lint.sh's "lint: ok" / "lint: FAIL" line per tool).
 counts() {
     local log=$1
     case $2 in
+    lint) awk '/^lint: ok /{p++} /^lint: FAIL /{f++} END {printf "%d %d %d", p, f, p + f}' "$log" ;;
     e2e) awk '/^ℹ pass /{p = $3} /^ℹ fail /{f = $3; n = 1} END {printf "%d %d %d", p, f, n}' "$log" ;;
     *) awk '/^test result:/{gsub(";", ""); p += $4; f += $6; n++} END {printf "%d %d %d", p, f, n}' "$log" ;;
     esac
@@ -132,6 +139,7 @@ TOTAL_PASSED=0
 TOTAL_FAILED=0
 for suite in "${SUITES[@]}"; do
     case $suite in
+    lint) what="cargo fmt, clippy (native, wasm32), eslint" ;;
     native) what="cargo test --all-targets, --doc (native)" ;;
     firefox) what="wasm-pack test --headless --firefox (Firefox)" ;;
     chrome) what="wasm-pack test --headless --chrome (Chromium)" ;;
