@@ -1,31 +1,40 @@
-//! Every knob of a run (model, data, optimizer, schedule), validated in one place.
+//! Every knob of a run (model, data, optimizer, schedule), and the rules each field obeys.
 //!
-//! A `Config` is what a URL, a JSON file or a preset describes. `validate` checks every field and
-//! says, for the first bad one, which field it is, the value given and what is accepted, so a user
-//! can act on the message. The memory a run would need is estimated here too and capped by
-//! [`MEMORY_BUDGET_BYTES`], so a typo like `n = 20000000` is refused instead of freezing a tab.
+//! A [`Config`] is what a URL, a JSON file or a preset describes: plain data, possibly wrong.
+//! [`Config::check_fields`] checks every field against its rule and says, for the first bad one,
+//! which setting it is, the value given and what is accepted ([`ConfigError`]), so a user can act
+//! on the message. The budgets (memory, work) depend on what the trainer holds, so they are checked
+//! next to it: a config becomes a [`crate::plan::ValidConfig`] (fields and budgets both checked,
+//! once) before a [`crate::train::Trainer`] can be built from it.
+//!
+//! This module imports nothing from the rest of the crate.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Upper bound on the memory one run may use (parameters, optimizer state, data, workspace,
-/// snapshots, attention history). Browsers commonly allow a wasm instance a few GiB; two runs
-/// side by side (the figure-5 comparison) must fit comfortably.
-pub const MEMORY_BUDGET_BYTES: usize = 512 << 20;
 /// Tokens are stored as bytes.
 pub const MAX_VOCAB: usize = 256;
 pub const MAX_SEQ_LEN: usize = 512;
 pub const MAX_DIM: usize = 1024;
 pub const MAX_HIDDEN: usize = 4096;
+/// Largest train set (and test set) of a phase.
+pub const MAX_N: usize = 1 << 20;
+/// Phases of a curriculum.
+pub const MAX_PHASES: usize = 16;
+/// Epochs of a whole run, over all its phases (so the scratch twin of a valid curriculum, which
+/// trains all of them in one phase, is valid too).
+pub const MAX_EPOCHS: usize = 1_000_000;
+/// Learning rates up to this are accepted: large enough to watch a run diverge.
+pub const MAX_LR: f64 = 10.0;
 
 /// How the parameters are drawn at the start of a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Init {
-    /// PyTorch's default initialization (SPEC.md, parameter table).
+    /// PyTorch's default initialization (docs/model.md, "Parameters").
     Pytorch,
-    /// The authors' visualization initialization of the MLP (REFERENCE.md, figure 4): a uniform
-    /// table U in [-1, 1] of shape rows x (2d + 2), W_1 = U[:, 0:d] / sqrt(d),
+    /// The authors' visualization initialization of the MLP (docs/model.md, "Initialization"):
+    /// a uniform table U in [-1, 1] of shape rows x (2d + 2), W_1 = U[:, 0:d] / sqrt(d),
     /// b_1 = U[:, 2d] / sqrt(d), W_2 = U[:, d:2d]^T / sqrt(h), b_2 = U[0:d, 2d + 1] / sqrt(h).
     Visualization,
 }
@@ -54,15 +63,16 @@ pub struct DataConfig {
     pub seed: u64,
 }
 
-/// Adam, with torch.optim.Adam semantics.
+/// Adam, with torch.optim.Adam semantics. Values are kept as given (f64), so a message echoes
+/// what the user typed; the optimizer computes in f32 ([`crate::optim::Adam`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OptimConfig {
-    pub lr: f32,
-    pub beta1: f32,
-    pub beta2: f32,
-    pub eps: f32,
-    /// Start each new phase with fresh Adam moments (REFERENCE.md: "fresh Adam at the switch").
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    /// Start each new phase with fresh Adam moments (the authors' procedure, docs/model.md).
     pub reset_at_switch: bool,
 }
 
@@ -95,29 +105,116 @@ pub struct Config {
     pub schedule: Schedule,
 }
 
-/// A bad configuration value: which field, what was given, what is accepted.
+/// Why a config cannot run.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ConfigError {
-    pub field: String,
-    pub value: String,
-    pub accepted: String,
+pub enum ConfigError {
+    /// The text is not a config: malformed JSON, a value of the wrong type, a missing or an unknown
+    /// field. `field` is the dotted path serde was reading when it failed (empty at the top).
+    Json { field: String, message: String, line: usize, column: usize },
+    /// One field outside its rule.
+    Field { field: String, value: String, accepted: String },
+    /// The whole run would hold or do more than a budget allows (`field` is `"memory"` or
+    /// `"work"`); `estimate` and `limit` are in the budget's unit, written out.
+    Budget { field: &'static str, estimate: String, limit: String, advice: String },
+}
+
+impl ConfigError {
+    /// Which setting is wrong: a config path such as `optim.lr`, `"json"` for text that is not a
+    /// config (then [`ConfigError::json_field`] says where), or the budget's name.
+    pub fn field(&self) -> &str {
+        match self {
+            ConfigError::Json { .. } => "json",
+            ConfigError::Field { field, .. } => field,
+            ConfigError::Budget { field, .. } => field,
+        }
+    }
+    /// The value given (as text), or the estimate for a budget.
+    pub fn value(&self) -> &str {
+        match self {
+            ConfigError::Json { .. } => "",
+            ConfigError::Field { value, .. } => value,
+            ConfigError::Budget { estimate, .. } => estimate,
+        }
+    }
+    /// What would be accepted.
+    pub fn accepted(&self) -> String {
+        match self {
+            ConfigError::Json { .. } => "a JSON object with the fields of a pathscope config".into(),
+            ConfigError::Field { accepted, .. } => accepted.clone(),
+            ConfigError::Budget { limit, advice, .. } => format!("at most {limit}: {advice}"),
+        }
+    }
+    /// For malformed JSON, the path of the field being read when it failed (may be empty).
+    pub fn json_field(&self) -> Option<&str> {
+        match self {
+            ConfigError::Json { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// The name a person knows a config field by, with the short symbol the page and the paper use.
+pub fn field_label(field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("schedule.phases[") {
+        if let Some((i, what)) = rest.split_once("].") {
+            let n = i.parse::<usize>().map(|i| (i + 1).to_string()).unwrap_or_else(|_| i.to_string());
+            let what = match what {
+                "p" => "modulus p",
+                "epochs" => "epochs",
+                other => other,
+            };
+            return format!("phase {n}: {what}");
+        }
+    }
+    let label = match field {
+        "model.vocab" => "vocabulary size V",
+        "model.seq_len" => "sequence length T",
+        "model.dim" => "width d",
+        "model.hidden" => "MLP width h",
+        "model.init" => "initialization",
+        "data.k" => "relevant tokens k",
+        "data.n" => "training sequences n",
+        "data.seed" => "seed",
+        "optim.lr" => "learning rate lr",
+        "optim.beta1" => "Adam beta1",
+        "optim.beta2" => "Adam beta2",
+        "optim.eps" => "Adam eps",
+        "optim.reset_at_switch" => "Adam at the switch",
+        "schedule.batch_size" => "batch size B",
+        "schedule.phases" => "phases",
+        "schedule.eval_every" => "test every (epochs)",
+        "schedule.snapshot_every" => "snapshot every (epochs)",
+        "memory" => "memory",
+        "work" => "work",
+        other => other,
+    };
+    label.to_string()
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} = {} is not accepted: {}", self.field, self.value, self.accepted)
+        match self {
+            ConfigError::Json { field, message, .. } if field.is_empty() => write!(f, "config: {message}"),
+            ConfigError::Json { field, message, .. } => write!(f, "config: in {}: {message}", field_label(field)),
+            ConfigError::Field { field, value, accepted } => {
+                write!(f, "{} = {value} is not accepted: {accepted}", field_label(field))
+            }
+            ConfigError::Budget { field, estimate, limit, advice } => {
+                write!(f, "this run needs {estimate} of {field}, over the limit of {limit}: {advice}")
+            }
+        }
     }
 }
 
 impl std::error::Error for ConfigError {}
 
 fn bad(field: impl Into<String>, value: impl fmt::Display, accepted: impl Into<String>) -> ConfigError {
-    ConfigError { field: field.into(), value: value.to_string(), accepted: accepted.into() }
+    ConfigError::Field { field: field.into(), value: value.to_string(), accepted: accepted.into() }
 }
 
 fn in_range(field: &str, value: usize, lo: usize, hi: usize) -> Result<(), ConfigError> {
     if value < lo || value > hi {
-        return Err(bad(field, value, format!("an integer from {lo} to {hi}")));
+        return Err(bad(field, value, format!("a whole number from {lo} to {hi}")));
     }
     Ok(())
 }
@@ -146,7 +243,7 @@ impl Config {
         let mut c = Config::fig5();
         match name {
             "fig5" => {}
-            "fig5-scratch" => c.schedule.phases = vec![Phase { p: 4, epochs: 10_000 }],
+            "fig5-scratch" => c = c.scratch_twin(),
             // Figures 2 and 3: T = 8, p = 2, minibatches of 32 (64 steps per epoch), 200 epochs.
             "fig2" => {
                 c.model.seq_len = 8;
@@ -155,7 +252,7 @@ impl Config {
                 c.schedule.eval_every = 1;
                 c.schedule.snapshot_every = 5;
             }
-            // Figure 4 with the authors' visualization settings (REFERENCE.md).
+            // Figure 4 with the authors' visualization settings (docs/model.md).
             "fig4" => {
                 c.model.dim = 2;
                 c.model.hidden = 32;
@@ -168,10 +265,9 @@ impl Config {
                 c.schedule.snapshot_every = 10;
             }
             // Generalization within seconds: T = 8, minibatches of 32, p = 2 for 100 epochs then
-            // p = 4 for 300. Measured natively (seeds 0-3): p = 2 test accuracy passes 0.9 at
-            // epochs 26-78, p = 4 at epochs 124-170. At T = 8 training from scratch on p = 4
-            // generalizes too (epochs 74-262): the curriculum's decisive advantage is a
-            // figure-5 (T = 12, full batch) effect, which the page says.
+            // p = 4 for 300. At T = 8 training from scratch on p = 4 generalizes too: the
+            // curriculum's decisive advantage is a figure-5 (T = 12, full batch) effect, which the
+            // page says (docs/reproduction.md has the measured rates).
             "quick" => {
                 c.model.seq_len = 8;
                 c.schedule.batch_size = 32;
@@ -184,9 +280,20 @@ impl Config {
         Some(c)
     }
 
-    /// Total epochs over all phases.
+    /// The scratch twin of a curriculum (docs/model.md, "The curriculum"): the same model, data
+    /// seed, optimizer and schedule settings, trained in one phase on the last phase's p for the
+    /// total number of epochs. A single-phase config is its own twin.
+    pub fn scratch_twin(&self) -> Config {
+        let mut twin = self.clone();
+        if let Some(last) = self.schedule.phases.last() {
+            twin.schedule.phases = vec![Phase { p: last.p, epochs: self.total_epochs() }];
+        }
+        twin
+    }
+
+    /// Total epochs over all phases (saturating: an absurd config is refused, not wrapped).
     pub fn total_epochs(&self) -> usize {
-        self.schedule.phases.iter().map(|ph| ph.epochs).sum()
+        self.schedule.phases.iter().fold(0usize, |sum, ph| sum.saturating_add(ph.epochs))
     }
 
     /// Optimizer steps per epoch (the last minibatch may be smaller, as in PyTorch's DataLoader).
@@ -194,39 +301,14 @@ impl Config {
         self.data.n.div_ceil(self.schedule.batch_size.max(1))
     }
 
-    /// Number of f32 parameters: E (V x d), P (T x d), q (d), W_V (d x d), W_1, b_1, W_2, b_2.
-    pub fn param_count(&self) -> usize {
-        let (v, t, d, h) = (self.model.vocab, self.model.seq_len, self.model.dim, self.model.hidden);
-        v * d + t * d + d + d * d + h * d + h + d * h + d
+    /// Optimizer steps of the whole run, in 64-bit arithmetic (saturating).
+    pub fn total_steps(&self) -> u64 {
+        (self.total_epochs() as u64).saturating_mul(self.steps_per_epoch() as u64)
     }
 
-    /// A generous estimate of the bytes one run holds, checked against [`MEMORY_BUDGET_BYTES`].
-    pub fn memory_estimate(&self) -> usize {
-        let (v, t, d, h) = (self.model.vocab, self.model.seq_len, self.model.dim, self.model.hidden);
-        let n = self.data.n;
-        let params = self.param_count();
-        let distinct_p = {
-            let mut ps: Vec<usize> = self.schedule.phases.iter().map(|ph| ph.p).collect();
-            ps.sort_unstable();
-            ps.dedup();
-            ps.len()
-        };
-        let state = 4 * params * 4;
-        let data = distinct_p * 2 * n * (t + 1);
-        let chunk = crate::model::CHUNK;
-        let workspace = 4 * (chunk * (12 * d + 4 * h + 3 * v + 2 * t) + 4 * v * t * d + 3 * d * h);
-        let epochs = self.total_epochs();
-        let snapshot_count =
-            epochs.checked_div(self.schedule.snapshot_every).unwrap_or(0) + 2 + self.schedule.phases.len();
-        let snapshots = 4 * params * snapshot_count;
-        let metrics = 4 * 6 * epochs;
-        let attention = 4 * crate::train::ATTENTION_LOG_CAP;
-        let za = 4 * n * d;
-        state + data + workspace + snapshots + metrics + attention + za
-    }
-
-    /// Checks every field; the error names the first bad one.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks every field against its rule; the error names the first bad one. The budgets are
+    /// checked by [`crate::plan::ValidConfig::new`], which calls this first.
+    pub fn check_fields(&self) -> Result<(), ConfigError> {
         let m = &self.model;
         in_range("model.vocab", m.vocab, 2, MAX_VOCAB)?;
         in_range("model.seq_len", m.seq_len, 1, MAX_SEQ_LEN)?;
@@ -235,68 +317,103 @@ impl Config {
 
         let dt = &self.data;
         if dt.k == 0 || dt.k > m.seq_len {
-            return Err(bad("data.k", dt.k, format!("an integer from 1 to T (model.seq_len = {})", m.seq_len)));
+            let accepted = format!("a whole number from 1 to the sequence length T = {}", m.seq_len);
+            return Err(bad("data.k", dt.k, accepted));
         }
-        in_range("data.n", dt.n, 1, 1 << 20)?;
+        in_range("data.n", dt.n, 1, MAX_N)?;
 
         let o = &self.optim;
-        if !o.lr.is_finite() || o.lr <= 0.0 || o.lr > 1.0 {
-            return Err(bad("optim.lr", o.lr, "a number in (0, 1]"));
+        if !o.lr.is_finite() || o.lr <= 0.0 || o.lr > MAX_LR {
+            return Err(bad("optim.lr", o.lr, format!("a number above 0 and at most {MAX_LR}")));
         }
         for (name, beta) in [("optim.beta1", o.beta1), ("optim.beta2", o.beta2)] {
-            if !(0.0..1.0).contains(&beta) {
-                return Err(bad(name, beta, "a number in [0, 1)"));
+            // The optimizer computes in f32: a beta that rounds to 1 there would divide by zero.
+            if !(0.0..1.0).contains(&beta) || beta as f32 >= 1.0 {
+                return Err(bad(name, beta, "a number from 0 up to, not including, 1 (at most 0.99999994)"));
             }
         }
-        if !o.eps.is_finite() || o.eps <= 0.0 {
-            return Err(bad("optim.eps", o.eps, "a positive finite number"));
+        if !o.eps.is_finite() || o.eps <= 0.0 || o.eps as f32 <= 0.0 || !(o.eps as f32).is_finite() {
+            return Err(bad("optim.eps", o.eps, "a positive number, at least 1e-45 and finite in single precision"));
         }
 
         let s = &self.schedule;
         if s.batch_size == 0 || s.batch_size > dt.n {
-            return Err(bad(
-                "schedule.batch_size",
-                s.batch_size,
-                format!("an integer from 1 to n (data.n = {})", dt.n),
-            ));
+            let accepted = format!("a whole number from 1 to the training sequences n = {}", dt.n);
+            return Err(bad("schedule.batch_size", s.batch_size, accepted));
         }
         if s.phases.is_empty() {
-            return Err(bad("schedule.phases", "[]", "at least one phase (p, epochs)"));
+            return Err(bad("schedule.phases", "none", "at least one phase (p, epochs)"));
         }
-        if s.phases.len() > 16 {
-            return Err(bad("schedule.phases", format!("{} phases", s.phases.len()), "at most 16 phases"));
+        if s.phases.len() > MAX_PHASES {
+            return Err(bad("schedule.phases", format!("{} phases", s.phases.len()), format!("at most {MAX_PHASES}")));
         }
         for (i, ph) in s.phases.iter().enumerate() {
             if ph.p < 2 || ph.p > m.vocab {
-                return Err(bad(
-                    format!("schedule.phases[{i}].p"),
-                    ph.p,
-                    format!("an integer from 2 to V (model.vocab = {})", m.vocab),
-                ));
+                let accepted = format!("a whole number from 2 to the vocabulary size V = {}", m.vocab);
+                return Err(bad(format!("schedule.phases[{i}].p"), ph.p, accepted));
             }
-            in_range(&format!("schedule.phases[{i}].epochs"), ph.epochs, 1, 1_000_000)?;
+            in_range(&format!("schedule.phases[{i}].epochs"), ph.epochs, 1, MAX_EPOCHS)?;
         }
-        in_range("schedule.eval_every", s.eval_every, 1, 1_000_000)?;
-        in_range("schedule.snapshot_every", s.snapshot_every, 0, 1_000_000)?;
-
-        let bytes = self.memory_estimate();
-        if bytes > MEMORY_BUDGET_BYTES {
-            return Err(bad(
-                "size",
-                format!("{} MiB", bytes >> 20),
-                format!(
-                    "at most {} MiB in all: lower n, d, h, T, the epochs or raise snapshot_every",
-                    MEMORY_BUDGET_BYTES >> 20
-                ),
-            ));
+        let total = self.total_epochs();
+        if total > MAX_EPOCHS {
+            let value = format!("{total} epochs in all");
+            return Err(bad("schedule.phases", value, format!("at most {MAX_EPOCHS} epochs over all phases")));
         }
+        in_range("schedule.eval_every", s.eval_every, 1, MAX_EPOCHS)?;
+        in_range("schedule.snapshot_every", s.snapshot_every, 0, MAX_EPOCHS)?;
         Ok(())
     }
 
-    /// Parses JSON and validates; the message says what is wrong either way.
-    pub fn from_json(text: &str) -> Result<Self, String> {
-        let cfg: Config = serde_json::from_str(text).map_err(|e| format!("config: {e}"))?;
-        cfg.validate().map_err(|e| e.to_string())?;
+    /// Parses a config from JSON, without checking its values. A syntax or type error names the
+    /// field being read ([`ConfigError::Json`]).
+    pub fn parse_json(text: &str) -> Result<Config, ConfigError> {
+        check_objects(text)?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let cfg = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            let field = if field == "." { String::new() } else { field };
+            ConfigError::Json { field, message: inner.to_string(), line: inner.line(), column: inner.column() }
+        })?;
+        de.end().map_err(|e| ConfigError::Json {
+            field: String::new(),
+            message: e.to_string(),
+            line: e.line(),
+            column: e.column(),
+        })?;
         Ok(cfg)
     }
+
+    /// The config as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a config of plain numbers and strings serializes")
+    }
+}
+
+/// serde also reads a struct from a positional array (`[{..}, {..}, ..]`), which no one writes on
+/// purpose and which hides a mistake; a config and each of its parts must be JSON objects.
+fn check_objects(text: &str) -> Result<(), ConfigError> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(()); // a syntax error: the typed parse names it, with its line
+    };
+    let not_object = |field: &str| ConfigError::Json {
+        field: field.to_string(),
+        message: "expected a JSON object with named fields, found a list or a value".into(),
+        line: 0,
+        column: 0,
+    };
+    if !value.is_object() {
+        return Err(not_object(""));
+    }
+    for part in ["model", "data", "optim", "schedule"] {
+        if value.get(part).is_some_and(|v| !v.is_object()) {
+            return Err(not_object(part));
+        }
+    }
+    if let Some(phases) = value.pointer("/schedule/phases").and_then(|v| v.as_array()) {
+        if let Some(i) = phases.iter().position(|ph| !ph.is_object()) {
+            return Err(not_object(&format!("schedule.phases[{i}]")));
+        }
+    }
+    Ok(())
 }

@@ -66,6 +66,14 @@ pub struct Split {
     pub test: Dataset,
 }
 
+impl Split {
+    /// Bytes a split of `n` sequences of length `t` holds (tokens and a target per sequence, train
+    /// and test), in 64-bit arithmetic (saturating).
+    pub fn bytes(n: usize, t: usize) -> u64 {
+        (n as u64).saturating_mul(t as u64 + 1).saturating_mul(2)
+    }
+}
+
 /// Train set then test set, `n` sequences each, from the stream of (seed, p).
 pub fn generate(seed: u64, p: usize, t: usize, k: usize, n: usize) -> Split {
     let mut stream = Stream::new(seed, Purpose::Data { p: p as u32 });

@@ -17,6 +17,7 @@ pub mod gradcheck;
 pub mod kernels;
 pub mod model;
 pub mod optim;
+pub mod plan;
 pub mod rng;
 pub mod train;
 pub mod viz;

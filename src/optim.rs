@@ -27,10 +27,10 @@ pub struct Adam {
 impl Adam {
     pub fn new(cfg: &OptimConfig, len: usize) -> Self {
         Adam {
-            lr: cfg.lr,
-            beta1: cfg.beta1,
-            beta2: cfg.beta2,
-            eps: cfg.eps,
+            lr: cfg.lr as f32,
+            beta1: cfg.beta1 as f32,
+            beta2: cfg.beta2 as f32,
+            eps: cfg.eps as f32,
             t: 0,
             m: vec![0.0; len],
             v: vec![0.0; len],
@@ -46,7 +46,9 @@ impl Adam {
 
     pub fn step(&mut self, params: &mut [f32], grads: &[f32]) {
         self.t += 1;
-        let t = self.t as i32;
+        // beta^t underflows to 0 long before t reaches i32::MAX, so clamping changes nothing but
+        // keeps the exponent from wrapping negative on very long runs.
+        let t = self.t.min(i32::MAX as u64) as i32;
         let bc1 = 1.0 - (self.beta1 as f64).powi(t);
         let bc2 = 1.0 - (self.beta2 as f64).powi(t);
         let step_size = (self.lr as f64 / bc1) as f32;

@@ -38,6 +38,23 @@ impl Dims {
     pub fn of(m: &ModelConfig) -> Self {
         Dims { v: m.vocab, t: m.seq_len, d: m.dim, h: m.hidden }
     }
+
+    /// Number of f32 parameters, `V d + T d + d + d d + h d + h + d h + d` (the [`Layout`]), in
+    /// 64-bit arithmetic (saturating), so that sizes can be checked before anything is allocated.
+    pub fn param_count(self) -> u64 {
+        let [v, t, d, h] = [self.v, self.t, self.d, self.h].map(|x| x as u64);
+        let m = |a: u64, b: u64| a.saturating_mul(b);
+        [m(v, d), m(t, d), d, m(d, d), m(h, d), h, m(d, h), d].iter().fold(0u64, |s, &x| s.saturating_add(x))
+    }
+
+    /// Floating-point operations of one sequence's forward pass, counting a multiply-add as two:
+    /// the attention-weighted sum over T positions, W_V (d x d, applied after the sum), the MLP
+    /// (2 d h) and the tied unembedding (V d). The backward pass costs about twice the forward.
+    pub fn forward_flops(self) -> u64 {
+        let [v, t, d, h] = [self.v, self.t, self.d, self.h].map(|x| x as u64);
+        let m = |a: u64, b: u64| a.saturating_mul(b);
+        2u64.saturating_mul(m(t, d).saturating_add(m(d, d)).saturating_add(m(2 * d, h)).saturating_add(m(v, d)))
+    }
 }
 
 /// The eight tensors, in their order in the flat buffer, with PyTorch's names (the fixtures').

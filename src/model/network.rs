@@ -81,6 +81,31 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// f32 values a workspace of these sizes allocates ([`Workspace::new`]), in 64-bit arithmetic
+    /// (saturating: an absurd size is refused by the budget, not wrapped).
+    pub fn floats(dims: Dims) -> u64 {
+        let [v, t, d, h, c] = [dims.v, dims.t, dims.d, dims.h, CHUNK].map(|x| x as u64);
+        let vt = v.saturating_mul(t);
+        let tables = vt.saturating_mul(d).saturating_mul(3).saturating_add(vt.saturating_mul(3));
+        let weights = d.saturating_mul(d).saturating_add(d.saturating_mul(h).saturating_mul(2)).saturating_add(d * v);
+        let per_seq = t.saturating_add(d.saturating_mul(8)).saturating_add(1).saturating_add(h.saturating_mul(4)) + 3 * v;
+        let chunk = c.saturating_mul(per_seq);
+        tables.saturating_add(weights).saturating_add(chunk).saturating_add(2 * t + d)
+    }
+
+    /// f32 values this workspace holds (what [`Workspace::floats`] predicts).
+    pub fn allocated_floats(&self) -> u64 {
+        [
+            &self.e_tab, &self.u_tab, &self.r_tab, &self.s_tab, &self.ds_tab, &self.du_tab, &self.wvt, &self.w1t,
+            &self.w2t, &self.et, &self.alpha, &self.ubar, &self.za, &self.za_r, &self.vn, &self.a1, &self.g, &self.gp,
+            &self.zo, &self.logits, &self.probs, &self.dlogits, &self.dzo, &self.da, &self.dvn, &self.dza,
+            &self.dubar, &self.dalpha, &self.ds, &self.de,
+        ]
+        .iter()
+        .map(|b| b.len() as u64)
+        .sum()
+    }
+
     pub fn new(dims: Dims) -> Self {
         let Dims { v, t, d, h } = dims;
         let c = CHUNK;
