@@ -7,15 +7,18 @@
 //! metrics are evaluated after the epoch, every `eval_every` epochs and at every phase end, and
 //! are NaN in the other rows.
 
-use crate::config::Config;
+use serde::Serialize;
+
 use crate::data::{generate, Split};
 use crate::model::{init_params, Dims, Layout, Workspace};
 use crate::optim::Adam;
+pub use crate::plan::ATTENTION_LOG_CAP;
+use crate::plan::{snapshot_count, ValidConfig, SNAPSHOT_CAP};
 use crate::rng::{Purpose, Stream};
 
-/// Most attention values kept for the probes' history; past it, every other row is dropped and
-/// only every second step is recorded from then on, so a long run keeps its whole span.
-pub const ATTENTION_LOG_CAP: usize = 1 << 20;
+/// A run whose epoch-mean train loss rises above this many times its initial loss is flagged
+/// unstable (it keeps training; a person should know).
+pub const UNSTABLE_FACTOR: f32 = 10.0;
 
 /// One row per epoch (row 0: the initial model, before any step).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,11 +32,32 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// The columns, in this order everywhere they travel (record, worker, page, chart).
+    pub const COLUMNS: [&'static str; 6] = ["epoch", "phase", "train_loss", "train_acc", "test_loss", "test_acc"];
+
+    /// Each column with its name, in [`Metrics::COLUMNS`] order.
+    pub fn columns(&self) -> [(&'static str, &[f32]); 6] {
+        let c = Self::COLUMNS;
+        [
+            (c[0], &self.epoch),
+            (c[1], &self.phase),
+            (c[2], &self.train_loss),
+            (c[3], &self.train_acc),
+            (c[4], &self.test_loss),
+            (c[5], &self.test_acc),
+        ]
+    }
+
     pub fn len(&self) -> usize {
         self.epoch.len()
     }
     pub fn is_empty(&self) -> bool {
         self.epoch.is_empty()
+    }
+    /// Empty columns with room for `rows` rows each.
+    pub fn with_capacity(rows: usize) -> Self {
+        let col = || Vec::with_capacity(rows);
+        Metrics { epoch: col(), phase: col(), train_loss: col(), train_acc: col(), test_loss: col(), test_acc: col() }
     }
     fn push(&mut self, epoch: usize, phase: usize, train: (f32, f32), test: (f32, f32)) {
         self.epoch.push(epoch as f32);
@@ -43,12 +67,13 @@ impl Metrics {
         self.test_loss.push(test.0);
         self.test_acc.push(test.1);
     }
+    /// The last row where the test set was evaluated.
+    pub fn last_test_row(&self) -> Option<usize> {
+        (0..self.len()).rev().find(|&i| !self.test_acc[i].is_nan())
+    }
     /// The last row where the test set was evaluated: (epoch, test loss, test accuracy).
     pub fn last_test(&self) -> Option<(usize, f32, f32)> {
-        (0..self.len())
-            .rev()
-            .find(|&i| !self.test_acc[i].is_nan())
-            .map(|i| (self.epoch[i] as usize, self.test_loss[i], self.test_acc[i]))
+        self.last_test_row().map(|i| (self.epoch[i] as usize, self.test_loss[i], self.test_acc[i]))
     }
 }
 
@@ -64,18 +89,50 @@ pub struct AttentionLog {
     pub stride: u64,
 }
 
-/// Where a run stands.
-#[derive(Clone, Debug, PartialEq)]
+/// Where a run stands. Serialized as `{"state": "running" | "finished" | "diverged", ..}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum Status {
     Running,
     Finished,
     /// A step produced a non-finite loss or gradient; it was not applied, and the run stops
-    /// with everything recorded up to it.
+    /// with everything recorded up to it (the parameters are those of the last good step).
     Diverged {
+        /// The epoch that was in progress, counted from 1.
         epoch: usize,
+        /// The step that failed, counted from 1 (steps before it were applied).
         step: u64,
         message: String,
     },
+}
+
+/// A phase index outside the schedule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoSuchPhase {
+    pub phase: usize,
+    pub phases: usize,
+}
+
+impl std::fmt::Display for NoSuchPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "phase index {} is not accepted: this run has phases 0 to {}", self.phase, self.phases - 1)
+    }
+}
+
+impl std::error::Error for NoSuchPhase {}
+
+/// z_A of a phase's test set under the model at the end of that phase (figure 4's "after
+/// pretraining" picture), kept by the trainer at each phase end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseZa {
+    pub phase: usize,
+    /// Epoch and step at the end of the phase.
+    pub epoch: usize,
+    pub step: u64,
+    /// (n, d)
+    pub za: Vec<f32>,
+    /// x_1 + .. + x_k of each test sequence (n).
+    pub counts: Vec<u32>,
 }
 
 /// What one call to [`Trainer::step`] did.
@@ -89,7 +146,7 @@ pub struct StepReport {
 }
 
 pub struct Trainer {
-    cfg: Config,
+    cfg: ValidConfig,
     dims: Dims,
     layout: Layout,
     /// Flat parameters, gradients (same layout), optimizer.
@@ -97,8 +154,10 @@ pub struct Trainer {
     grads: Vec<f32>,
     adam: Adam,
     ws: Workspace,
-    /// Data of each phase, by index into the schedule.
+    /// Data of each distinct p, in order of first use; `phase_data[phase]` indexes it (phases of
+    /// one p share one data set, as they would draw the same one).
     splits: Vec<Split>,
+    phase_data: Vec<usize>,
     phase: usize,
     phase_epoch: usize,
     epoch: usize,
@@ -121,24 +180,37 @@ pub struct Trainer {
     /// (snapshots, params)
     snapshots: Vec<f32>,
     snapshot_epochs: Vec<f32>,
+    /// Snapshots are kept every `snapshot_every * snapshot_stride` epochs (doubles past the cap).
+    snapshot_stride: usize,
+    /// z_A at the end of each phase that ended.
+    phase_za: Vec<PhaseZa>,
+    /// First epoch whose mean train loss exceeded UNSTABLE_FACTOR times the initial loss.
+    unstable_at: Option<usize>,
     status: Status,
 }
 
 impl Trainer {
     /// A new run at step 0, its initial model evaluated (metrics row 0).
-    pub fn new(cfg: Config) -> Result<Self, crate::config::ConfigError> {
-        cfg.validate()?;
+    pub fn new(cfg: ValidConfig) -> Self {
         let dims = Dims::of(&cfg.model);
         let layout = Layout::new(dims);
         let params = init_params(&cfg.model, cfg.data.seed);
-        let splits = cfg
+        let mut ps: Vec<usize> = Vec::new();
+        let phase_data = cfg
             .schedule
             .phases
             .iter()
-            .map(|ph| generate(cfg.data.seed, ph.p, dims.t, cfg.data.k, cfg.data.n))
+            .map(|ph| {
+                ps.iter().position(|&p| p == ph.p).unwrap_or_else(|| {
+                    ps.push(ph.p);
+                    ps.len() - 1
+                })
+            })
             .collect();
+        let splits = ps.iter().map(|&p| generate(cfg.data.seed, p, dims.t, cfg.data.k, cfg.data.n)).collect();
         let n = cfg.data.n;
         let b = cfg.schedule.batch_size;
+        let snapshots = snapshot_count(&cfg);
         let mut tr = Trainer {
             dims,
             grads: vec![0.0; layout.len],
@@ -147,6 +219,7 @@ impl Trainer {
             layout,
             params,
             splits,
+            phase_data,
             phase: 0,
             phase_epoch: 0,
             epoch: 0,
@@ -159,24 +232,28 @@ impl Trainer {
             epoch_loss: 0.0,
             epoch_correct: 0,
             epoch_count: 0,
-            metrics: Metrics::default(),
+            metrics: Metrics::with_capacity(cfg.total_epochs() + 1),
             switches: Vec::new(),
             probes: Vec::new(),
             attention: AttentionLog { stride: 1, ..Default::default() },
-            snapshots: Vec::new(),
-            snapshot_epochs: Vec::new(),
+            // Reserved once, exactly: the history never reallocates (no transient double copy).
+            snapshots: Vec::with_capacity(snapshots * dims.param_count() as usize),
+            snapshot_epochs: Vec::with_capacity(snapshots),
+            snapshot_stride: 1,
+            phase_za: Vec::new(),
+            unstable_at: None,
             status: Status::Running,
             cfg,
         };
-        let split = &tr.splits[0];
+        let split = &tr.splits[tr.phase_data[0]];
         let train = tr.ws.evaluate(&tr.params, &split.train.tokens, &split.train.targets);
         let test = tr.ws.evaluate(&tr.params, &split.test.tokens, &split.test.targets);
         tr.metrics.push(0, 0, (train.loss as f32, train.accuracy() as f32), (test.loss as f32, test.accuracy() as f32));
         tr.snapshot();
-        Ok(tr)
+        tr
     }
 
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &ValidConfig {
         &self.cfg
     }
     pub fn layout(&self) -> &Layout {
@@ -217,8 +294,30 @@ impl Trainer {
     pub fn p(&self) -> usize {
         self.cfg.schedule.phases[self.phase].p
     }
-    pub fn split(&self, phase: usize) -> &Split {
-        &self.splits[phase]
+    /// `phase` if the schedule has it.
+    pub fn check_phase(&self, phase: usize) -> Result<usize, NoSuchPhase> {
+        let phases = self.cfg.schedule.phases.len();
+        if phase < phases {
+            Ok(phase)
+        } else {
+            Err(NoSuchPhase { phase, phases })
+        }
+    }
+    /// The train and test sets of a phase.
+    pub fn split(&self, phase: usize) -> Result<&Split, NoSuchPhase> {
+        Ok(&self.splits[self.phase_data[self.check_phase(phase)?]])
+    }
+    /// The train and test sets of the current phase.
+    pub fn current_split(&self) -> &Split {
+        &self.splits[self.phase_data[self.phase]]
+    }
+    /// z_A at the end of each phase that has ended, in order.
+    pub fn phase_za(&self) -> &[PhaseZa] {
+        &self.phase_za
+    }
+    /// The first epoch whose mean train loss exceeded [`UNSTABLE_FACTOR`] times the initial loss.
+    pub fn unstable_at(&self) -> Option<usize> {
+        self.unstable_at
     }
     pub fn attention_log(&self) -> &AttentionLog {
         &self.attention
@@ -244,7 +343,13 @@ impl Trainer {
             return Err(format!("probe token {x} is not accepted: tokens are 0 to {}", v - 1));
         }
         self.probes = probes.to_vec();
-        self.attention = AttentionLog { stride: 1, ..Default::default() };
+        // Reserved once at the cap, so the history never reallocates as it grows.
+        let rows_cap = ATTENTION_LOG_CAP / probes.len();
+        self.attention = AttentionLog {
+            stride: 1,
+            steps: Vec::with_capacity(rows_cap + 1),
+            rows: Vec::with_capacity(rows_cap * probes.len()),
+        };
         self.record_attention();
         Ok(())
     }
@@ -291,8 +396,32 @@ impl Trainer {
         if self.snapshot_epochs.last() == Some(&(self.epoch as f32)) {
             return;
         }
+        if self.snapshot_epochs.len() >= SNAPSHOT_CAP {
+            self.thin_snapshots();
+        }
         self.snapshots.extend_from_slice(&self.params);
         self.snapshot_epochs.push(self.epoch as f32);
+    }
+
+    /// Doubles the snapshot cadence and drops the snapshots off it, keeping the first and every
+    /// phase end, so that a long run holds about [`SNAPSHOT_CAP`] evenly spaced snapshots (plus
+    /// the phase ends) whatever its length.
+    fn thin_snapshots(&mut self) {
+        let len = self.layout.len;
+        self.snapshot_stride *= 2;
+        let every = (self.cfg.schedule.snapshot_every.max(1) * self.snapshot_stride) as f32;
+        let keep = |e: f32| e % every == 0.0 || self.switches.contains(&(e as usize));
+        let mut kept = 0;
+        for i in 0..self.snapshot_epochs.len() {
+            let e = self.snapshot_epochs[i];
+            if keep(e) {
+                self.snapshot_epochs[kept] = e;
+                self.snapshots.copy_within(i * len..(i + 1) * len, kept * len);
+                kept += 1;
+            }
+        }
+        self.snapshot_epochs.truncate(kept);
+        self.snapshots.truncate(kept * len);
     }
 
     /// One optimizer step on the next minibatch; ends the epoch (and the phase) when due.
@@ -308,7 +437,7 @@ impl Trainer {
         }
         let b = self.cfg.schedule.batch_size.min(n - self.pos);
         {
-            let train = &self.splits[self.phase].train;
+            let train = &self.splits[self.phase_data[self.phase]].train;
             for (slot, &i) in self.order[self.pos..self.pos + b].iter().enumerate() {
                 let i = i as usize;
                 self.batch_x[slot * t..(slot + 1) * t].copy_from_slice(train.sequence(i));
@@ -318,13 +447,15 @@ impl Trainer {
         let stats = self.ws.loss_and_grad(&self.params, &self.batch_x[..b * t], &self.batch_y[..b], &mut self.grads);
         if !stats.loss.is_finite() || !self.grads.iter().all(|g| g.is_finite()) {
             self.status = Status::Diverged {
-                epoch: self.epoch,
-                step: self.step,
+                epoch: self.epoch + 1,
+                step: self.step + 1,
                 message: format!(
-                    "training diverged at step {} (epoch {}): the loss or a gradient is not finite; \
-                     lower the learning rate (now {}) and restart",
+                    "training diverged at step {} (epoch {}): the loss or a gradient is no longer a finite \
+                     number, so the step was not applied; the model is kept as it was after step {}. \
+                     A smaller learning rate (now {}) usually avoids this",
                     self.step + 1,
                     self.epoch + 1,
+                    self.step,
                     self.cfg.optim.lr
                 ),
             };
@@ -363,11 +494,15 @@ impl Trainer {
             (f32::NAN, f32::NAN)
         };
         self.metrics.push(self.epoch, self.phase, train, test);
-        let every = self.cfg.schedule.snapshot_every;
+        if self.unstable_at.is_none() && train.0 > UNSTABLE_FACTOR * self.metrics.train_loss[0] {
+            self.unstable_at = Some(self.epoch);
+        }
+        let every = self.cfg.schedule.snapshot_every * self.snapshot_stride;
         if phase_done || (every > 0 && self.epoch % every == 0) {
             self.snapshot();
         }
         if phase_done {
+            self.keep_phase_za();
             if self.phase + 1 == self.cfg.schedule.phases.len() {
                 self.status = Status::Finished;
             } else {
@@ -383,8 +518,15 @@ impl Trainer {
     }
 
     fn evaluate_current_test(&mut self) -> crate::model::BatchStats {
-        let test = &self.splits[self.phase].test;
+        let test = &self.splits[self.phase_data[self.phase]].test;
         self.ws.evaluate(&self.params, &test.tokens, &test.targets)
+    }
+
+    fn keep_phase_za(&mut self) {
+        let mut za = Vec::new();
+        let mut counts = Vec::new();
+        self.za(self.phase, &mut za, &mut counts).expect("the current phase exists");
+        self.phase_za.push(PhaseZa { phase: self.phase, epoch: self.epoch, step: self.step, za, counts });
     }
 
     /// Steps until the current epoch ends (or the run stops).
@@ -421,25 +563,29 @@ impl Trainer {
         }
     }
 
-    /// Loss and accuracy of any parameter vector on the train and test sets of a phase.
+    /// Loss and accuracy of any parameter vector (of this model's layout) on the train and test
+    /// sets of a phase. The trainer's workspace is reused: it is prepared afresh by every step.
     pub fn evaluate_params(
         &mut self,
         params: &[f32],
         phase: usize,
-    ) -> (crate::model::BatchStats, crate::model::BatchStats) {
-        let split = &self.splits[phase];
+    ) -> Result<(crate::model::BatchStats, crate::model::BatchStats), NoSuchPhase> {
+        assert_eq!(params.len(), self.layout.len, "parameters of another model");
+        let split = &self.splits[self.phase_data[self.check_phase(phase)?]];
         let train = self.ws.evaluate(params, &split.train.tokens, &split.train.targets);
         let test = self.ws.evaluate(params, &split.test.tokens, &split.test.targets);
-        (train, test)
+        Ok((train, test))
     }
 
-    /// z_A (n, d) of the current phase's test set and each sequence's count x_1 + .. + x_k.
-    pub fn za_test(&mut self, za: &mut Vec<f32>, counts: &mut Vec<u32>) {
-        let test = &self.splits[self.phase].test;
+    /// z_A (n, d) of a phase's test set under the current parameters, and each sequence's count
+    /// x_1 + .. + x_k, into the given buffers.
+    pub fn za(&mut self, phase: usize, za: &mut Vec<f32>, counts: &mut Vec<u32>) -> Result<(), NoSuchPhase> {
+        let test = &self.splits[self.phase_data[self.check_phase(phase)?]].test;
         let n = test.len();
         za.resize(n * self.dims.d, 0.0);
         counts.clear();
         counts.extend((0..n).map(|i| test.count(i)));
         self.ws.forward_with(&self.params, &test.tokens, &test.targets, &mut [], za, &mut []);
+        Ok(())
     }
 }

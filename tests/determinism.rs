@@ -8,7 +8,7 @@ use pathscope::config::Config;
 use pathscope::train::Trainer;
 
 fn losses(cfg: &Config, steps: usize) -> Vec<u32> {
-    let mut tr = Trainer::new(cfg.clone()).unwrap();
+    let mut tr = Trainer::new(pathscope::plan::ValidConfig::new(cfg.clone()).unwrap());
     (0..steps).map(|_| tr.step().loss.to_bits()).collect()
 }
 

@@ -3,7 +3,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use pathscope::config::{Config, Phase};
+use pathscope::plan::ValidConfig;
 use pathscope::train::{Status, Trainer, ATTENTION_LOG_CAP};
+
+fn trainer(c: Config) -> Trainer {
+    Trainer::new(ValidConfig::new(c).unwrap())
+}
 
 fn small(phases: Vec<Phase>) -> Config {
     let mut c = Config::preset("quick").unwrap();
@@ -19,7 +24,7 @@ fn small(phases: Vec<Phase>) -> Config {
 
 #[test]
 fn epochs_steps_and_metrics_rows() {
-    let mut tr = Trainer::new(small(vec![Phase { p: 2, epochs: 5 }])).unwrap();
+    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 5 }]));
     assert_eq!(tr.metrics().len(), 1, "row 0 is the initial model");
     assert!(!tr.metrics().test_acc[0].is_nan());
     tr.run_to_end(|_| {});
@@ -40,7 +45,7 @@ fn epochs_steps_and_metrics_rows() {
 fn a_partial_last_minibatch_is_trained_on() {
     let mut c = small(vec![Phase { p: 2, epochs: 2 }]);
     c.data.n = 100; // 32 + 32 + 32 + 4
-    let mut tr = Trainer::new(c).unwrap();
+    let mut tr = trainer(c);
     tr.run_to_end(|_| {});
     assert_eq!(tr.step_count(), 8);
 }
@@ -50,7 +55,7 @@ fn curriculum_switch_keeps_parameters_and_adam_state_unless_asked() {
     for reset in [false, true] {
         let mut c = small(vec![Phase { p: 2, epochs: 2 }, Phase { p: 4, epochs: 2 }]);
         c.optim.reset_at_switch = reset;
-        let mut tr = Trainer::new(c).unwrap();
+        let mut tr = trainer(c);
         tr.run_epochs(1);
         assert_eq!(tr.phase(), 0);
         tr.step();
@@ -74,8 +79,8 @@ fn curriculum_switch_keeps_parameters_and_adam_state_unless_asked() {
             assert_ne!(tr.adam().m, m_before);
         }
         // The new phase trains on p = 4 data.
-        assert!(tr.split(1).train.tokens.iter().any(|&x| x >= 2));
-        assert!(tr.split(0).train.tokens.iter().all(|&x| x < 2));
+        assert!(tr.split(1).unwrap().train.tokens.iter().any(|&x| x >= 2));
+        assert!(tr.split(0).unwrap().train.tokens.iter().all(|&x| x < 2));
         tr.run_to_end(|_| {});
         assert_eq!(tr.metrics().phase.last(), Some(&1.0));
     }
@@ -84,8 +89,8 @@ fn curriculum_switch_keeps_parameters_and_adam_state_unless_asked() {
 #[test]
 fn same_seed_same_run_and_scratch_shares_the_p4_data() {
     let c = small(vec![Phase { p: 2, epochs: 2 }, Phase { p: 4, epochs: 2 }]);
-    let mut a = Trainer::new(c.clone()).unwrap();
-    let mut b = Trainer::new(c.clone()).unwrap();
+    let mut a = trainer(c.clone());
+    let mut b = trainer(c.clone());
     a.run_to_end(|_| {});
     b.run_to_end(|_| {});
     assert_eq!(a.params(), b.params());
@@ -99,14 +104,14 @@ fn same_seed_same_run_and_scratch_shares_the_p4_data() {
     assert_eq!(bits(&a), bits(&b), "metrics, NaN rows included, bit for bit");
     let mut scratch = c.clone();
     scratch.schedule.phases = vec![Phase { p: 4, epochs: 4 }];
-    let s = Trainer::new(scratch).unwrap();
-    assert_eq!(s.split(0), a.split(1), "both arms of a seed see the same p = 4 data");
-    assert_eq!(Trainer::new(c).unwrap().params(), s.params(), "and start from the same weights");
+    let s = trainer(scratch);
+    assert_eq!(s.split(0).unwrap(), a.split(1).unwrap(), "both arms of a seed see the same p = 4 data");
+    assert_eq!(trainer(c).params(), s.params(), "and start from the same weights");
 }
 
 #[test]
 fn snapshots_at_start_cadence_switch_and_end() {
-    let mut tr = Trainer::new(small(vec![Phase { p: 2, epochs: 4 }, Phase { p: 4, epochs: 3 }])).unwrap();
+    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 4 }, Phase { p: 4, epochs: 3 }]));
     tr.run_to_end(|_| {});
     let (flat, epochs) = tr.snapshots();
     assert_eq!(epochs, &[0.0, 3.0, 4.0, 6.0, 7.0]);
@@ -117,7 +122,7 @@ fn snapshots_at_start_cadence_switch_and_end() {
 
 #[test]
 fn attention_history_records_every_step_then_thins() {
-    let mut tr = Trainer::new(small(vec![Phase { p: 2, epochs: 3 }])).unwrap();
+    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 3 }]));
     let t = tr.config().model.seq_len;
     let probe: Vec<u8> = (0..t).map(|i| (i % 2) as u8).collect();
     assert!(tr.set_probes(&[1, 2]).is_err(), "wrong length");
@@ -142,7 +147,7 @@ fn attention_history_records_every_step_then_thins() {
     c.schedule.batch_size = 1;
     c.data.n = 8;
     c.model.seq_len = 512;
-    let mut long = Trainer::new(c).unwrap();
+    let mut long = trainer(c);
     let probe: Vec<u8> = vec![1; 512];
     long.set_probes(&probe).unwrap();
     long.run_to_end(|_| {});
@@ -156,7 +161,7 @@ fn attention_history_records_every_step_then_thins() {
 
 #[test]
 fn a_diverging_step_is_not_applied_and_stops_the_run() {
-    let mut tr = Trainer::new(small(vec![Phase { p: 2, epochs: 3 }])).unwrap();
+    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 3 }]));
     tr.step();
     let mut params = tr.params().to_vec();
     params[tr.layout().fc2_b.start] = f32::INFINITY;
@@ -165,8 +170,8 @@ fn a_diverging_step_is_not_applied_and_stops_the_run() {
     assert!(!r.stepped);
     match tr.status() {
         Status::Diverged { step, message, .. } => {
-            assert_eq!(*step, 1);
-            assert!(message.contains("not finite") && message.contains("lower the learning rate"), "{message}");
+            assert_eq!(*step, 2, "the second step failed (steps count from 1)");
+            assert!(message.contains("diverged") && message.contains("learning rate"), "{message}");
         }
         s => panic!("expected Diverged, got {s:?}"),
     }
@@ -176,13 +181,75 @@ fn a_diverging_step_is_not_applied_and_stops_the_run() {
 
 #[test]
 fn za_of_the_test_set_with_counts() {
-    let mut tr = Trainer::new(small(vec![Phase { p: 2, epochs: 1 }])).unwrap();
+    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 1 }]));
     let (mut za, mut counts) = (Vec::new(), Vec::new());
-    tr.za_test(&mut za, &mut counts);
+    tr.za(0, &mut za, &mut counts).unwrap();
+    assert!(tr.za(1, &mut za, &mut counts).is_err(), "no phase 1");
     let n = tr.config().data.n;
     assert_eq!(za.len(), n * tr.config().model.dim);
     assert_eq!(counts.len(), n);
-    let test = &tr.split(0).test;
+    let test = &tr.split(0).unwrap().test;
     assert_eq!(counts[5], test.sequence(5)[..5].iter().map(|&x| x as u32).sum::<u32>());
     assert!(za.iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn za_is_kept_at_each_phase_end_and_phases_of_one_p_share_data() {
+    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 2 }, Phase { p: 4, epochs: 1 }, Phase { p: 2, epochs: 1 }]));
+    assert!(tr.phase_za().is_empty());
+    tr.run_epochs(2);
+    let kept = tr.phase_za().to_vec();
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].phase, kept[0].epoch, kept[0].step), (0, 2, 6));
+    // It is z_A of phase 0's test set under the model at the switch.
+    let (mut za, mut counts) = (Vec::new(), Vec::new());
+    tr.za(0, &mut za, &mut counts).unwrap();
+    assert_eq!((&kept[0].za, &kept[0].counts), (&za, &counts));
+    tr.run_to_end(|_| {});
+    let ends: Vec<(usize, usize)> = tr.phase_za().iter().map(|z| (z.phase, z.epoch)).collect();
+    assert_eq!(ends, vec![(0, 2), (1, 3), (2, 4)], "one per phase, the last at the run's end");
+    assert_eq!(tr.split(0).unwrap(), tr.split(2).unwrap(), "both p = 2 phases train on one data set");
+    assert!(tr.split(3).is_err());
+}
+
+#[test]
+fn a_rising_loss_is_flagged_unstable_and_the_run_goes_on() {
+    let mut c = small(vec![Phase { p: 4, epochs: 30 }]);
+    c.model.vocab = 4;
+    c.optim.lr = 3.0;
+    let mut tr = trainer(c);
+    tr.run_to_end(|_| {});
+    let m = tr.metrics();
+    let first_high = (1..m.len()).find(|&i| m.train_loss[i] > 10.0 * m.train_loss[0]).map(|i| m.epoch[i] as usize);
+    assert!(first_high.is_some(), "lr = 3 should blow the loss up: {:?}", m.train_loss);
+    assert_eq!(tr.unstable_at(), first_high);
+    // Calm runs are never flagged.
+    let mut calm = trainer(small(vec![Phase { p: 2, epochs: 5 }]));
+    calm.run_to_end(|_| {});
+    assert_eq!(calm.unstable_at(), None);
+}
+
+#[test]
+fn snapshots_are_thinned_past_the_cap_keeping_start_and_switches() {
+    use pathscope::plan::SNAPSHOT_CAP;
+    let mut c = small(vec![Phase { p: 2, epochs: 3000 }, Phase { p: 4, epochs: 2000 }]);
+    c.data.n = 4;
+    c.schedule.batch_size = 4;
+    c.model.dim = 2;
+    c.model.hidden = 2;
+    c.schedule.snapshot_every = 1;
+    let mut tr = trainer(c);
+    tr.run_to_end(|_| {});
+    let (flat, epochs) = tr.snapshots();
+    assert!(epochs.len() <= SNAPSHOT_CAP + 2, "{} snapshots", epochs.len());
+    assert_eq!(flat.len(), epochs.len() * tr.params().len());
+    assert_eq!(epochs[0], 0.0);
+    assert!(epochs.contains(&3000.0), "the switch is kept");
+    assert_eq!(*epochs.last().unwrap(), 5000.0);
+    assert!(epochs.windows(2).all(|w| w[0] < w[1]));
+    // Evenly spaced (but for the kept switch and end): one stride between neighbours.
+    let gaps: std::collections::BTreeSet<u32> = epochs.windows(2).map(|w| (w[1] - w[0]) as u32).collect();
+    assert!(gaps.len() <= 3, "{gaps:?}");
+    assert!(epochs.len() >= SNAPSHOT_CAP / 2, "thinned to about the cap, not far below: {}", epochs.len());
+    assert_eq!(&flat[flat.len() - tr.params().len()..], tr.params());
 }

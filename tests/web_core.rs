@@ -18,7 +18,7 @@ fn browser_run_has_the_native_bits() {
     let golden: serde_json::Value = serde_json::from_str(include_str!("golden/determinism.json")).unwrap();
     let cfg: Config = serde_json::from_value(golden["config"].clone()).unwrap();
     let pinned: Vec<u32> = serde_json::from_value(golden["loss_bits"].clone()).unwrap();
-    let mut tr = Trainer::new(cfg).unwrap();
+    let mut tr = Trainer::new(pathscope::plan::ValidConfig::new(cfg).unwrap());
     for (i, &bits) in pinned.iter().enumerate() {
         let loss = tr.step().loss;
         assert_eq!(loss.to_bits(), bits, "step {i}: browser loss {loss} vs native {}", f32::from_bits(bits));

@@ -414,6 +414,10 @@ fn orthonormalize(q: &mut [Vec<f64>]) {
 
 /// Early exaggeration factor (multiplies P during the first phase).
 pub const TSNE_EXAGGERATION: f64 = 12.0;
+/// Most rows t-SNE accepts: it holds two n x n matrices of f64 (144 MB at this size).
+pub const MAX_TSNE_ROWS: usize = 3000;
+/// Most iterations t-SNE accepts (the usual 1,000 converge; more only costs time).
+pub const MAX_TSNE_ITERATIONS: usize = 5000;
 /// Length of the early-exaggeration phase, at most (a quarter of the iterations when fewer).
 pub const TSNE_EXAGGERATION_ITERS: usize = 250;
 

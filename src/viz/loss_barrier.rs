@@ -44,44 +44,9 @@ pub struct LossBarrierData<'a> {
     pub log_y: bool,
 }
 
-/// A barrier: its height, and where the line peaks.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Barrier {
-    /// `max loss on the line - max(endpoint losses)`; 0 or more (the endpoints lie on the line).
-    pub height: f64,
-    /// t of the highest loss.
-    pub t_peak: f64,
-    /// The highest loss on the line.
-    pub peak: f64,
-    /// The larger of the two endpoint losses.
-    pub endpoint: f64,
-}
-
-/// The barrier of losses `loss` sampled at `t` (endpoints: the smallest and the largest t).
-/// Non-finite samples are ignored; None if an endpoint is missing or non-finite.
-pub fn barrier(t: &[f32], loss: &[f32]) -> Option<Barrier> {
-    let pts: Vec<(f64, f64)> = t
-        .iter()
-        .zip(loss)
-        .map(|(&a, &b)| (a as f64, b as f64))
-        .filter(|(a, b)| a.is_finite() && b.is_finite())
-        .collect();
-    if pts.is_empty() || t.len() != loss.len() {
-        return None;
-    }
-    let first = pts.iter().copied().min_by(|a, b| a.0.total_cmp(&b.0))?;
-    let last = pts.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0))?;
-    // An endpoint that was sampled but is not finite makes the barrier undefined.
-    let t_min = t.iter().copied().filter(|v| v.is_finite()).fold(f32::INFINITY, f32::min) as f64;
-    let t_max = t.iter().copied().filter(|v| v.is_finite()).fold(f32::NEG_INFINITY, f32::max) as f64;
-    if first.0 != t_min || last.0 != t_max {
-        return None;
-    }
-    // The first highest sample (ties keep the smallest t).
-    let peak = pts.iter().copied().fold(pts[0], |m, p| if p.1 > m.1 { p } else { m });
-    let endpoint = first.1.max(last.1);
-    Some(Barrier { height: (peak.1 - endpoint).max(0.0), t_peak: peak.0, peak: peak.1, endpoint })
-}
+/// The barrier is computed once, in the core, by the same function the page's status line and
+/// the command line use.
+pub use crate::experiments::barrier::{barrier, Barrier};
 
 /// Draws figure 6. Empty or mismatched input draws a message.
 pub fn draw_loss_barrier<DB: DrawingBackend>(

@@ -27,28 +27,8 @@ const TITLE: &str = "Attention outputs z_A, coloured by x1 + .. + xk (fig. 4)";
 /// Legends list every count up to this many; beyond, they list a subset.
 pub const MAX_LEGEND_COUNTS: u32 = 20;
 
-/// What the two coordinates of the points are.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ZaAxes {
-    /// The z_A plane itself (d = 2): the points are `(z_A[0], z_A[1])`.
-    Plane,
-    /// z_A on a line (d = 1): the points are `(z_A[0], 0)`.
-    Line,
-    /// The first two principal components of z_A (d > 2).
-    #[default]
-    Pca,
-}
-
-impl ZaAxes {
-    /// The titles of the x and y axes.
-    pub fn titles(self) -> (&'static str, &'static str) {
-        match self {
-            ZaAxes::Plane => ("z_A[0]", "z_A[1]"),
-            ZaAxes::Line => ("z_A[0]", ""),
-            ZaAxes::Pca => ("PC1", "PC2"),
-        }
-    }
-}
+/// What the two coordinates are: decided by the core's projection ([`crate::experiments::za`]).
+pub use crate::experiments::za::ZaAxes;
 
 /// What the scatter draws.
 #[derive(Clone, Copy, Debug)]
