@@ -3,7 +3,9 @@
 //! Exit codes: 0 success, 1 a check failed (gradcheck above tolerance), 2 bad arguments or input.
 
 use pathscope::config::{Config, PRESETS};
+use pathscope::experiments::barrier::{loss_line, LINE_POINTS};
 use pathscope::gradcheck::{self, Fixture};
+use pathscope::plan::{fmt_bytes, ValidConfig};
 use pathscope::train::{Status, Trainer};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -15,6 +17,7 @@ pathscope: train the transformer of 'Easing Optimization Paths: a Circuit Perspe
 usage:
   pathscope gradcheck --fixture FILE [--tol 1e-5]
   pathscope train (--preset NAME | --config FILE) [--seed S] [--json OUT]
+  pathscope check FILE
   pathscope reproduce fig5 [--seed S] [--fresh-adam] [--epochs-scale F]
   pathscope bench [--quick]
   pathscope presets
@@ -72,7 +75,16 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let mut argv: Vec<String> = std::env::args().skip(1).collect();
+    let mut argv: Vec<String> = Vec::new();
+    for arg in std::env::args_os().skip(1) {
+        match arg.into_string() {
+            Ok(a) => argv.push(a),
+            Err(raw) => {
+                eprintln!("error: the argument {raw:?} is not valid UTF-8 text; pathscope takes UTF-8 arguments only");
+                return ExitCode::from(2);
+            }
+        }
+    }
     if argv.is_empty() {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
@@ -86,9 +98,13 @@ fn main() -> ExitCode {
     let result = match cmd.as_str() {
         "gradcheck" => gradcheck_cmd(args),
         "train" => train_cmd(args),
+        "check" => check_cmd(args),
         "reproduce" => reproduce_cmd(args),
         "bench" => pathscope_bench(args),
         "presets" => {
+            if let Err(e) = args.finish() {
+                return usage_error(e);
+            }
             for name in PRESETS {
                 let c = Config::preset(name).expect("listed preset");
                 println!("{name}: {}", serde_json::to_string(&c).expect("config serializes"));
@@ -99,17 +115,22 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(Usage(msg)) => {
-            eprintln!("error: {msg}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
+        Err(e) => usage_error(e),
     }
+}
+
+fn usage_error(Usage(msg): Usage) -> ExitCode {
+    eprintln!("error: {msg}\n\n{USAGE}");
+    ExitCode::from(2)
 }
 
 fn gradcheck_cmd(mut args: Args) -> CmdResult {
     let path = args.value("--fixture")?.ok_or_else(|| Usage("gradcheck needs --fixture FILE".into()))?;
     let tol: f64 = args.parsed("--tol", "a number")?.unwrap_or(1e-5);
     args.finish()?;
+    if !(tol.is_finite() && tol > 0.0) {
+        return Err(Usage(format!("--tol {tol}: expected a positive finite number, such as 1e-5")));
+    }
     let text = std::fs::read_to_string(&path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
     let fixture = Fixture::parse(&text).map_err(|e| Usage(format!("{path}: {e}")))?;
     let d = fixture.dims;
@@ -139,23 +160,69 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
     Ok(if worst <= tol { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn load_config(args: &mut Args) -> Result<Config, Usage> {
+/// Largest config file read (a config is a few hundred bytes).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Reads a text file of at most `limit` bytes, without reading further than that.
+fn read_capped(path: &str, limit: u64) -> Result<String, Usage> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+    let mut text = String::new();
+    let read = file.take(limit + 1).read_to_string(&mut text).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+    if read as u64 > limit {
+        return Err(Usage(format!("{path} is larger than {}: not a pathscope file", fmt_bytes(limit))));
+    }
+    Ok(text)
+}
+
+/// The config given by `--preset NAME` or `--config FILE` (and `--seed`), checked.
+fn load_config(args: &mut Args) -> Result<(ValidConfig, Option<String>), Usage> {
     let preset = args.value("--preset")?;
     let file = args.value("--config")?;
-    let mut cfg = match (preset, file) {
-        (Some(name), None) => Config::preset(&name)
+    let cfg = match (preset, &file) {
+        (Some(name), None) => ValidConfig::preset(&name)
             .ok_or_else(|| Usage(format!("unknown preset '{name}': one of {}", PRESETS.join(", "))))?,
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(&path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
-            Config::from_json(&text).map_err(|e| Usage(format!("{path}: {e}")))?
+            let text = read_capped(path, MAX_CONFIG_BYTES)?;
+            ValidConfig::from_json(&text).map_err(|e| Usage(format!("{path}: {e}")))?
         }
         _ => return Err(Usage("give exactly one of --preset NAME or --config FILE".into())),
     };
-    if let Some(seed) = args.parsed("--seed", "a non-negative integer")? {
-        cfg.data.seed = seed;
+    let cfg = match args.parsed("--seed", "a non-negative whole number")? {
+        Some(seed) => cfg.with_seed(seed),
+        None => cfg,
+    };
+    Ok((cfg, file))
+}
+
+/// `pathscope check FILE`: is this config valid, and what would it cost?
+fn check_cmd(mut args: Args) -> CmdResult {
+    let path = match args.rest.first() {
+        Some(a) if !a.starts_with("--") => args.rest.remove(0),
+        _ => return Err(Usage("check needs a config FILE".into())),
+    };
+    args.finish()?;
+    let text = read_capped(&path, MAX_CONFIG_BYTES)?;
+    match ValidConfig::from_json(&text) {
+        Ok(cfg) => {
+            let est = cfg.estimate();
+            println!(
+                "{path}: valid: {} parameters, {} phase(s), {} epochs of {} steps, about {} of memory and \
+                 {:.2} s per epoch at 2 GFLOP/s",
+                pathscope::model::Dims::of(&cfg.model).param_count(),
+                cfg.schedule.phases.len(),
+                cfg.total_epochs(),
+                cfg.steps_per_epoch(),
+                fmt_bytes(est.bytes),
+                est.seconds_per_epoch(cfg.total_epochs(), 2.0)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            Ok(ExitCode::from(2))
+        }
     }
-    cfg.validate().map_err(|e| Usage(e.to_string()))?;
-    Ok(cfg)
 }
 
 /// A one-line progress bar on a terminal, nothing otherwise.
@@ -196,12 +263,69 @@ impl Progress {
     }
 }
 
+/// Checks, before a run starts, that `path` can be written: its folder exists and takes a new
+/// file, and it is not the run's input.
+fn check_output(path: &str, input: Option<&str>) -> Result<(), Usage> {
+    let out = std::path::Path::new(path);
+    if let Some(input) = input {
+        let same = match (std::fs::canonicalize(input), std::fs::canonicalize(out)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if same {
+            return Err(Usage(format!("--json {path} is the config file itself: choose another output file")));
+        }
+    }
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let probe = tempfile_in(&dir).map_err(|e| Usage(format!("cannot write {path}: {e}")))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Creates an empty temporary file in `dir` (for an atomic write, or to test that `dir` takes one).
+fn tempfile_in(dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    let name = format!(".pathscope-{}-{}.tmp", std::process::id(), std::time::UNIX_EPOCH.elapsed().map(|d| d.as_nanos()).unwrap_or(0));
+    let path = dir.join(name);
+    std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+    Ok(path)
+}
+
+/// Writes `path` atomically: the text goes to a temporary file beside it, which then replaces
+/// `path` in one rename, so a crash or a full disk never leaves a half-written file where a good
+/// one was.
+fn write_atomic(path: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let target = std::path::Path::new(path);
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let tmp = tempfile_in(&dir)?;
+    let result = (|| {
+        let file = std::fs::OpenOptions::new().write(true).truncate(true).open(&tmp)?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 fn train_cmd(mut args: Args) -> CmdResult {
-    let cfg = load_config(&mut args)?;
+    let (cfg, input) = load_config(&mut args)?;
     let json_out = args.value("--json")?;
     args.finish()?;
+    if let Some(path) = &json_out {
+        check_output(path, input.as_deref())?;
+    }
     let total = cfg.total_epochs();
-    let mut tr = Trainer::new(cfg).map_err(|e| Usage(e.to_string()))?;
+    let mut tr = Trainer::new(cfg);
     let start = Instant::now();
     let mut bar = Progress::new(total);
     tr.run_to_end(|t| bar.show(t));
@@ -209,7 +333,13 @@ fn train_cmd(mut args: Args) -> CmdResult {
     let m = tr.metrics();
     let i = m.len() - 1;
     if let Status::Diverged { message, .. } = tr.status() {
-        eprintln!("{message}");
+        eprintln!("diverged: {message}");
+    }
+    if let Some(epoch) = tr.unstable_at() {
+        eprintln!(
+            "unstable: the mean train loss rose above {} times its initial value at epoch {epoch}",
+            pathscope::train::UNSTABLE_FACTOR
+        );
     }
     println!(
         "epochs {} steps {} in {secs:.1} s: train loss {:.4} acc {:.3}",
@@ -223,8 +353,10 @@ fn train_cmd(mut args: Args) -> CmdResult {
     }
     if let Some(path) = json_out {
         let record = record_json(&tr, secs);
-        std::fs::write(&path, serde_json::to_string(&record).expect("record serializes"))
-            .map_err(|e| Usage(format!("cannot write {path}: {e}")))?;
+        if let Err(e) = write_atomic(&path, |w| serde_json::to_writer(w, &record).map_err(std::io::Error::other)) {
+            eprintln!("error: cannot write {path}: {e}");
+            return Ok(ExitCode::from(1));
+        }
         println!("record written to {path}");
     }
     Ok(if matches!(tr.status(), Status::Diverged { .. }) { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -237,7 +369,8 @@ fn record_json(tr: &Trainer, seconds: f64) -> serde_json::Value {
     serde_json::json!({
         "config": tr.config(),
         "seconds": seconds,
-        "status": format!("{:?}", tr.status()),
+        "status": tr.status(),
+        "unstable_at_epoch": tr.unstable_at(),
         "switch_epochs": tr.switches(),
         "metrics": {
             "epoch": m.epoch,
@@ -263,9 +396,9 @@ struct ArmResult {
     trainer: Trainer,
 }
 
-fn run_arm(name: &'static str, cfg: Config) -> ArmResult {
+fn run_arm(name: &'static str, cfg: ValidConfig) -> ArmResult {
     let start = Instant::now();
-    let mut tr = Trainer::new(cfg).expect("validated config");
+    let mut tr = Trainer::new(cfg);
     tr.run_to_end(|_| {});
     let m = tr.metrics();
     // The first epoch of the last phase (p = 4 in both arms) where test accuracy passed 0.9.
@@ -300,14 +433,14 @@ fn reproduce_cmd(mut args: Args) -> CmdResult {
     if !(scale > 0.0 && scale <= 1.0) {
         return Err(Usage(format!("--epochs-scale {scale}: expected a number in (0, 1]")));
     }
-    let mut curriculum = Config::fig5();
-    curriculum.data.seed = seed;
-    curriculum.optim.reset_at_switch = fresh;
-    for ph in &mut curriculum.schedule.phases {
+    let mut fig5 = Config::fig5();
+    fig5.data.seed = seed;
+    fig5.optim.reset_at_switch = fresh;
+    for ph in &mut fig5.schedule.phases {
         ph.epochs = ((ph.epochs as f64 * scale).round() as usize).max(1);
     }
-    let mut scratch = curriculum.clone();
-    scratch.schedule.phases = vec![pathscope::config::Phase { p: 4, epochs: curriculum.total_epochs() }];
+    let curriculum = ValidConfig::new(fig5).map_err(|e| Usage(e.to_string()))?;
+    let scratch = curriculum.scratch_twin().map_err(|e| Usage(e.to_string()))?;
     println!(
         "figure 5, seed {seed}: scratch p=4 for {} epochs vs curriculum p=2 for {} then p=4 for {} \
          (T=12, k=5, n=2048, d=32, lr=1e-3, full batch{}), two threads",
@@ -337,26 +470,19 @@ fn reproduce_cmd(mut args: Args) -> CmdResult {
         }
     }
     // Figure 6: the loss along the line from the scratch solution to the curriculum one, on the
-    // p = 4 data (both arms draw it from the same (seed, p) stream, so it is the same data).
+    // last phase's data (p = 4; both arms draw it from the same (seed, p) stream: the same data).
     let (scratch_params, curriculum_params) = (a.trainer.params().to_vec(), b.trainer.params().to_vec());
-    let last = b.trainer.config().schedule.phases.len() - 1;
-    let split = b.trainer.split(last).clone();
-    debug_assert_eq!(split, *a.trainer.split(0));
-    let mut ws = pathscope::model::Workspace::new(pathscope::model::Dims::of(&b.trainer.config().model));
-    let line = pathscope::experiments::barrier::loss_along_line(
-        &mut ws,
-        &scratch_params,
-        &curriculum_params,
-        21,
-        &split.train,
-        &split.test,
-        &mut Vec::new(),
-    );
-    use pathscope::experiments::barrier::barrier_height;
+    let mut curriculum_trainer = b.trainer;
+    let last = curriculum_trainer.config().schedule.phases.len() - 1;
+    let line = loss_line(&mut curriculum_trainer, &scratch_params, &curriculum_params, LINE_POINTS, last)
+        .map_err(|e| Usage(e.to_string()))?;
+    let height = |b: Option<pathscope::experiments::barrier::Barrier>| {
+        b.map(|b| format!("{:.2} (at t = {:.2})", b.height, b.t_peak)).unwrap_or_else(|| "undefined".into())
+    };
     println!(
-        "loss barrier scratch -> curriculum (p=4 data, 21 points): train {:.2}, test {:.2}",
-        barrier_height(&line.train_loss),
-        barrier_height(&line.test_loss)
+        "loss barrier scratch -> curriculum (p=4 data, {LINE_POINTS} points): train {}, test {}",
+        height(line.train_barrier),
+        height(line.test_barrier)
     );
     println!(
         "train loss along the line: {}",
