@@ -86,7 +86,7 @@ export async function timeFig5(browser, baseUrl, timeoutMs, log = console.log) {
         frames: window.__frames,
         arms: (window.pathscope.app ?? window.pathscope).state.arms.map((a) => ({
           name: a.name,
-          state: a.summary?.state,
+          state: a.summary?.status?.state,
           epoch: a.summary?.epoch,
           total_epochs: a.summary?.total_epochs,
           test_acc: a.summary?.test_acc,

@@ -105,6 +105,7 @@ export class App {
     configs.forEach((cfg, i) => {
       if (!s.arms[i]) {
         s.arms[i] = new Arm({
+          columns: this.wasm.metricColumns(),
           name: names[i],
           role: i === 0 ? 'run' : 'scratch',
           onUpdate: (arm) => this.updated(arm),
@@ -157,7 +158,7 @@ export class App {
   }
 
   running() {
-    return this.#state.arms.some((a) => !a.summary || a.summary.state === 'running');
+    return this.#state.arms.some((a) => !a.summary || a.summary.status.state === 'running');
   }
 
   play() {
@@ -319,11 +320,11 @@ export class App {
   updated(arm) {
     const s = this.#state;
     const i = s.arms.indexOf(arm);
-    if (arm.summary.state === 'diverged' && !s.reported.has(i)) {
+    if (arm.summary.status.state === 'diverged' && !s.reported.has(i)) {
       s.reported.add(i);
-      this.notice(`${arm.name}: ${arm.summary.message}`);
+      this.notice(`${arm.name}: ${arm.summary.status.message}`);
     }
-    if (s.playing && s.arms.every((a) => a.summary && a.summary.state !== 'running')) {
+    if (s.playing && s.arms.every((a) => a.summary && a.summary.status.state !== 'running')) {
       s.playing = false;
       this.finished();
     }
@@ -342,7 +343,7 @@ export class App {
   lockstep() {
     const arms = this.#state.arms;
     if (arms.length < 2 || arms.some((a) => !a.summary)) return;
-    const running = arms.filter((a) => a.summary.state === 'running');
+    const running = arms.filter((a) => a.summary.status.state === 'running');
     const window = Math.max(LOCKSTEP_EPOCHS * arms[0].summary.steps_per_epoch, LOCKSTEP_MIN);
     const floor = running.length > 1 ? Math.min(...running.map((a) => a.summary.step)) : Infinity;
     const limit = floor + window;
@@ -402,6 +403,7 @@ export class App {
   analysisWorker() {
     if (!this.analysis) {
       this.analysis = new Arm({
+        columns: this.wasm.metricColumns(),
         name: 'analysis',
         role: 'analysis',
         onUpdate: () => {},
@@ -459,7 +461,7 @@ export class App {
       const phase = s.setup.phases.length - 1;
       const r = await this.analysisWorker().request(
         'loss-line',
-        { a: pa.params, b: pb.params, points: 21, phase },
+        { a: pa.params, b: pb.params, phase },
         [pa.params.buffer, pb.params.buffer],
       );
       if (gen !== s.gen) return;

@@ -292,7 +292,7 @@ export class Controls {
     $('barrier-state').textContent = s.barrier.pending
       ? 'computing...'
       : b
-        ? `train barrier ${fmtNum(b.trainBarrier)}, test barrier ${fmtNum(b.testBarrier)} (p = ${b.p} data)`
+        ? `train barrier ${fmtNum(b.train_barrier?.height)}, test barrier ${fmtNum(b.test_barrier?.height)} (p = ${b.p} data)`
         : '';
     $('trajectory-state').textContent = s.trajectory.pending ? 'computing...' : '';
     this.renderBarrierChoices();
@@ -364,7 +364,7 @@ export class Controls {
         return;
       }
       const phase = sm.phases > 1 ? `${sm.phase + 1}/${sm.phases} (p = ${sm.p})` : `p = ${sm.p}`;
-      const state = sm.state === 'running' ? (arm.playing ? 'training' : 'paused') : sm.state;
+      const state = sm.status.state === 'running' ? (arm.playing ? 'training' : 'paused') : sm.status.state;
       row.set({
         epoch: `${sm.epoch} / ${sm.total_epochs}`,
         step: String(sm.step),
@@ -375,7 +375,7 @@ export class Controls {
         'test-loss': fmtNum(sm.test_loss),
         state,
       });
-      row.root.dataset.state = sm.state;
+      row.root.dataset.state = sm.status.state;
     });
   }
 

@@ -3,8 +3,6 @@
 // changed, within a time budget so the page stays responsive. Also the heatmap's scrubbing, which
 // changes the page state through App's actions (hoverRow, pinRow, followLive), never directly.
 
-import { METRICS_PER_ROW } from './runs.js';
-
 /** Draw order (most live first) and the least time between two draws while training (ms). */
 const PANELS = {
   graph: { canvas: 'canvas-graph', every: 33 },
@@ -200,25 +198,19 @@ export class Panels {
 
   curves(canvas) {
     const s = this.app.state;
-    const arms = s.arms.filter((a) => a.metrics.length >= METRICS_PER_ROW);
+    const arms = s.arms.filter((a) => a.metrics.epoch.length > 0);
     if (!arms.length) {
       this.message(canvas, 'Accuracy and loss during training (fig. 5)', 'Loading the run...');
       return;
     }
     const switches = s.arms[0].summary?.switches ?? [];
     const ps = s.setup.phases.map((ph) => ph.p);
-    const labels = switches.map((_, i) => `p = ${ps[i]} → ${ps[i + 1]}`);
-    const empty = new Float32Array(0);
-    this.wasm.drawCurves(
-      canvas,
-      this.scale(canvas),
-      arms.map((a) => a.name).join('\n'),
-      arms[0].metrics.view(),
-      arms[1]?.metrics.view() ?? empty,
-      Float32Array.from(switches),
-      labels.join('\n'),
-      1 / ps[ps.length - 1],
-    );
+    const runs = arms.map((a) => ({
+      name: a.name,
+      columns: Object.fromEntries(Object.entries(a.metrics).map(([name, column]) => [name, column.view()])),
+    }));
+    const marks = switches.map((epoch, i) => ({ epoch, label: `p = ${ps[i]} → ${ps[i + 1]}` }));
+    this.wasm.drawCurves(canvas, this.scale(canvas), runs, marks, 1 / ps[ps.length - 1]);
   }
 
   // ---- panel 4: z_A -------------------------------------------------------------------------
@@ -230,8 +222,8 @@ export class Panels {
       const arm = this.viewArm();
       const m = arm?.switchZa[Number(za.which)];
       if (m) {
-        const label = `${arm.name} at the end of phase ${Number(za.which) + 1} (epoch ${m.epoch}), p = ${m.p} test set; ${m.label}`;
-        this.wasm.drawZaScatter(canvas, this.scale(canvas), m.points, m.counts, m.maxCount, label);
+        const caption = `${arm.name} at the end of phase ${Number(za.which) + 1} (epoch ${m.epoch}), p = ${m.p} test set; ${m.caption}`;
+        this.wasm.drawZaScatter(canvas, this.scale(canvas), m.points, m.counts, m.max_count, m.axes, caption);
         return;
       }
     }
@@ -240,8 +232,8 @@ export class Panels {
       this.message(canvas, title, za.error || (za.pending ? 'Computing...' : 'Press "Compute z_A now", or train with "update while training" on.'));
       return;
     }
-    const label = `${r.name}, epoch ${r.epoch}, p = ${r.p} test set; ${r.label}`;
-    this.wasm.drawZaScatter(canvas, this.scale(canvas), r.points, r.counts, r.maxCount, label);
+    const caption = `${r.name}, epoch ${r.epoch}, p = ${r.p} test set; ${r.caption}`;
+    this.wasm.drawZaScatter(canvas, this.scale(canvas), r.points, r.counts, r.max_count, r.axes, caption);
   }
 
   // ---- panel 5: loss barrier ---------------------------------------------------------------
@@ -252,10 +244,10 @@ export class Panels {
     const title = 'Loss on the line between two solutions (fig. 6)';
     if (!r) {
       const idle = 'Computed when the runs pause or finish, or press "Compute now".';
-      this.message(canvas, title, b.error || (b.pending ? 'Computing the loss at 21 points on the line...' : idle));
+      this.message(canvas, title, b.error || (b.pending ? 'Computing the loss along the line...' : idle));
       return;
     }
-    this.wasm.drawLossBarrier(canvas, this.scale(canvas), r.t, r.trainLoss, r.testLoss, r.nameA, r.nameB, b.log);
+    this.wasm.drawLossBarrier(canvas, this.scale(canvas), r.t, r.train_loss, r.test_loss, r.nameA, r.nameB, b.log);
   }
 
   // ---- panel 6: trajectories ---------------------------------------------------------------
@@ -269,17 +261,6 @@ export class Panels {
       this.message(canvas, title, tr.error || (tr.pending ? `Embedding the snapshots (${what})...` : 'Computed when the runs finish, or press "Compute now".'));
       return;
     }
-    const [a, b] = r.paths;
-    const empty = new Float32Array(0);
-    this.wasm.drawTrajectory(
-      canvas,
-      this.scale(canvas),
-      r.paths.map((p) => p.name).join('\n'),
-      a.points,
-      a.switches,
-      b?.points ?? empty,
-      b?.switches ?? new Uint32Array(0),
-      r.label,
-    );
+    this.wasm.drawTrajectory(canvas, this.scale(canvas), r.paths, r.label);
   }
 }

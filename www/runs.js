@@ -1,8 +1,5 @@
 // The page's side of the worker protocol (PROTOCOL.md): one Arm per training worker, holding
-// what the worker has sent (metric rows, attention history, summary) in growable typed arrays.
-
-/** Values per metric row: epoch, phase, train_loss, train_acc, test_loss, test_acc. */
-export const METRICS_PER_ROW = 6;
+// what the worker has sent (metric columns, attention history, summary) in growable typed arrays.
 
 /** A Float32Array that grows by doubling; `view()` is the filled part (no copy). */
 export class Grow {
@@ -37,8 +34,10 @@ let nextId = 1;
  * message)` on any error the worker reports or throws.
  */
 export class Arm {
-  constructor({ name, role, onUpdate, onError, onSwitch = () => {} }) {
+  /** `columns`: the metric column names, from the core (wasm `metricColumns()`). */
+  constructor({ name, role, columns, onUpdate, onError, onSwitch = () => {} }) {
     this.name = name;
+    this.columns = columns;
     this.role = role;
     this.onUpdate = onUpdate;
     this.onError = onError;
@@ -59,10 +58,11 @@ export class Arm {
     this.summary = null;
     this.limit = undefined;
     this.playing = false;
-    this.metrics = new Grow(6 * 1024);
+    /** One growable column per metric, by the core's names (`metrics.epoch.view()`, ...). */
+    this.metrics = Object.fromEntries(this.columns.map((c) => [c, new Grow()]));
     this.attention = { steps: new Grow(), rows: new Grow(16 * 1024), probe: [], stride: 1, count: 0 };
     this.version = 0;
-    /** z_A of the model at the end of each phase, by phase index (sent unasked at each switch). */
+    /** z_A of the model at the end of each phase, by phase index (sent unasked as each ends). */
     this.switchZa = [];
   }
 
@@ -121,16 +121,18 @@ export class Arm {
       else waiting.resolve(m);
       return;
     }
-    if (m.type === 'za' && m.atSwitch && m.gen === this.gen) {
-      this.switchZa[m.endedPhase] = m;
+    if (m.type === 'za' && m.at_phase_end && m.gen === this.gen) {
+      this.switchZa[m.phase] = m;
       this.onSwitch(this, m);
       return;
     }
     if (m.type !== 'update' || m.gen !== this.gen) return;
     this.summary = m.summary;
     this.playing = m.playing;
-    this.metrics.truncate(m.metricsFrom * METRICS_PER_ROW);
-    this.metrics.append(m.metrics);
+    for (const [name, column] of Object.entries(this.metrics)) {
+      column.truncate(m.metricsFrom);
+      column.append(m.metrics[name]);
+    }
     const a = m.attention;
     if (a.restart) {
       this.attention.steps = new Grow();

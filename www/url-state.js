@@ -253,7 +253,7 @@ export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') 
     if (!problem) break;
     const key = keyOfField(problem.field);
     if (key && given.has(key)) {
-      messages.push(`${key}: ${problem.message}; the default ${format(key, defaults[key])} is used.`);
+      messages.push(`${problem.message}; the default ${format(key, defaults[key])} is used.`);
       setup[key] = defaults[key];
       given.delete(key);
     } else {

@@ -2,11 +2,12 @@
 // slices, so the page never waits on it. The protocol (commands in, updates out) is documented in
 // PROTOCOL.md beside this file; every message is a plain object with a `type`.
 //
-// Buffers are read through views of wasm memory (Float32Array over memory.buffer at the
-// session's pointer), copied once with slice() and transferred to the page (not cloned). A view
-// is rebuilt after every call into wasm, because any call may grow (and so detach) the memory.
+// Buffers are read through views of wasm memory, described by one call (session.buffers(): where
+// each buffer is), copied once with slice() and transferred to the page (not cloned). The
+// descriptor is asked for again after every call into wasm, because any call may grow (and so
+// detach) the memory. Metrics travel as columns, by the names the core gives (metricColumns()).
 
-import init, { Session, embed, barrierHeight } from './pkg/pathscope.js';
+import init, { Session, embed, metricColumns } from './pkg/pathscope.js';
 
 /** Longest stretch of training between two looks at the message queue (ms). */
 const SLICE_MS = 12;
@@ -14,50 +15,56 @@ const SLICE_MS = 12;
 const UPDATE_MS = 33;
 /** "Steps per frame" means per 1/60 s. */
 const FRAME_MS = 1000 / 60;
-/** Values per metric row in an update: METRIC_COLUMNS order (epoch, phase, train_loss, train_acc, test_loss, test_acc). */
-const METRICS_PER_ROW = 6;
 
-let wasm = null;
-let session = null;
-/** Generation of the run: set by init/reset, echoed on every update so the page drops stale ones. */
-let gen = 0;
-let playing = false;
-/** Steps per frame; 0 = as fast as it goes. */
-let speed = 0;
-/** Pause between two slices (ms), so that the page gets CPU time on machines with few cores. */
-let restMs = 0;
-/** Train no further than this step (the page keeps two runs side by side); Infinity: no limit. */
-let limit = Infinity;
-let credit = 0;
-let lastTick = 0;
-let lastPost = 0;
-let scheduled = false;
-/** What the page already has: metric rows, attention rows and the stride they were taken at. */
-let sent = { metrics: 0, attention: 0, stride: 1 };
-/** Phase index after the last training call: a change means a phase just ended. */
-let lastPhase = 0;
+/** Everything this worker knows, in one place. */
+const state = {
+  wasm: null,
+  /** Metric column names, from the core. */
+  columns: [],
+  session: null,
+  /** Generation of the run: set by init/reset, echoed on every update so the page drops stale ones. */
+  gen: 0,
+  playing: false,
+  /** Steps per frame; 0 = as fast as it goes. */
+  speed: 0,
+  /** Pause between two slices (ms), so that the page gets CPU time on machines with few cores. */
+  restMs: 0,
+  /** Train no further than this step (the page keeps two runs side by side); Infinity: no limit. */
+  limit: Infinity,
+  credit: 0,
+  lastTick: 0,
+  lastPost: 0,
+  scheduled: false,
+  /** What the page already has: metric rows, attention rows and the stride they were taken at. */
+  sent: { metrics: 0, attention: 0, stride: 1 },
+  /** Phase-end z_A the page already has (the core keeps one per ended phase). */
+  phaseEndsSent: 0,
+};
 
 const ready = init().then((exports) => {
-  wasm = exports;
+  state.wasm = exports;
+  state.columns = metricColumns();
 });
 
-const f32 = (ptr, len) => new Float32Array(wasm.memory.buffer, ptr, len);
-const u32 = (ptr, len) => new Uint32Array(wasm.memory.buffer, ptr, len);
+/** A copy of a buffer described by session.buffers(): `{ ptr, len }`. */
+function copyOf(buffer, Type = Float32Array) {
+  return new Type(state.wasm.memory.buffer, buffer.ptr, buffer.len).slice();
+}
 
 // A zero-delay yield: a MessageChannel task runs after pending messages, without the 4 ms clamp
 // of nested timers.
 const channel = new MessageChannel();
 channel.port1.onmessage = () => {
-  scheduled = false;
+  state.scheduled = false;
   tick();
 };
 
 function schedule(delayMs = 0) {
-  if (scheduled) return;
-  scheduled = true;
+  if (state.scheduled) return;
+  state.scheduled = true;
   if (delayMs > 0) {
     setTimeout(() => {
-      scheduled = false;
+      state.scheduled = false;
       tick();
     }, delayMs);
   } else {
@@ -65,45 +72,41 @@ function schedule(delayMs = 0) {
   }
 }
 
-/** Metric rows from `from` to the end, interleaved (METRICS_PER_ROW per row). */
-function metricRows(from) {
-  const len = session.metricsLen();
-  const rows = Math.max(0, len - from);
-  const out = new Float32Array(rows * METRICS_PER_ROW);
-  for (let c = 0; c < METRICS_PER_ROW; c++) {
-    const col = f32(session.metricPtr(c), len);
-    for (let i = 0; i < rows; i++) out[i * METRICS_PER_ROW + c] = col[from + i];
-  }
-  return out;
-}
-
 /** The update message for everything the page does not have yet (all of it with `full`). */
 function update(full = false) {
-  const summary = session.summary();
+  const s = state.session;
+  const summary = s.summary();
+  const buffers = s.buffers();
   const transfer = [];
-  const metricsFrom = full ? 0 : sent.metrics;
-  const metrics = metricRows(metricsFrom);
-  transfer.push(metrics.buffer);
-  sent.metrics = summary.metrics_len;
 
-  const stride = session.attentionStride();
-  const rowsNow = session.attentionStepsLen();
+  // Metric columns from the first row the page lacks.
+  const metricsFrom = full ? 0 : state.sent.metrics;
+  const metrics = {};
+  for (const name of state.columns) {
+    const col = buffers.metrics[name];
+    metrics[name] = copyOf({ ptr: col.ptr + 4 * metricsFrom, len: Math.max(0, col.len - metricsFrom) });
+    transfer.push(metrics[name].buffer);
+  }
+  state.sent.metrics = summary.metrics_len;
+
+  const stride = summary.attention_stride;
+  const rowsNow = summary.attention_rows;
   // The history restarts (new probe, reset) or is thinned when full (stride doubles): resend it.
-  const restart = full || stride !== sent.stride || rowsNow < sent.attention;
-  const from = restart ? 0 : sent.attention;
-  const probe = session.probe();
+  const restart = full || stride !== state.sent.stride || rowsNow < state.sent.attention;
+  const from = restart ? 0 : state.sent.attention;
+  const probe = s.probe();
   const t = probe.length || 1;
-  const steps = f32(session.attentionStepsPtr(), rowsNow).slice(from);
-  const rows = f32(session.attentionPtr(), session.attentionLen()).slice(from * t);
+  const steps = copyOf(buffers.attention_steps).subarray(from).slice();
+  const rows = copyOf({ ptr: buffers.attention.ptr + 4 * from * t, len: buffers.attention.len - from * t });
   transfer.push(steps.buffer, rows.buffer);
-  sent.attention = rowsNow;
-  sent.stride = stride;
+  state.sent.attention = rowsNow;
+  state.sent.stride = stride;
 
   return {
     msg: {
       type: 'update',
-      gen,
-      playing,
+      gen: state.gen,
+      playing: state.playing,
       summary,
       metricsFrom,
       metrics,
@@ -116,65 +119,60 @@ function update(full = false) {
 function post(full = false) {
   const { msg, transfer } = update(full);
   self.postMessage(msg, transfer);
-  lastPost = performance.now();
+  state.lastPost = performance.now();
 }
 
 function tick() {
-  if (!playing || !session) return;
+  const s = state.session;
+  if (!state.playing || !s) return;
   const now = performance.now();
   let maxSteps = 0x7fffffff;
-  if (speed > 0) {
+  if (state.speed > 0) {
     // Pace to `speed` steps per 1/60 s; never bank more than a few frames of credit.
-    credit = Math.min(credit + ((now - lastTick) / FRAME_MS) * speed, 4 * speed);
-    lastTick = now;
-    maxSteps = Math.floor(credit);
+    state.credit = Math.min(state.credit + ((now - state.lastTick) / FRAME_MS) * state.speed, 4 * state.speed);
+    state.lastTick = now;
+    maxSteps = Math.floor(state.credit);
     if (maxSteps < 1) {
-      schedule(Math.max(1, ((1 - credit) / speed) * FRAME_MS));
+      schedule(Math.max(1, ((1 - state.credit) / state.speed) * FRAME_MS));
       return;
     }
   }
-  const room = limit - session.stepCount();
+  const room = state.limit - s.stepCount();
   if (room < 1) {
     post(); // held until the page raises the limit
     return;
   }
   maxSteps = Math.min(maxSteps, room);
-  const done = session.runForMs(SLICE_MS, maxSteps);
-  credit -= done;
+  const done = s.runForMs(SLICE_MS, maxSteps);
+  state.credit -= done;
   afterTraining();
-  const running = session.isRunning();
-  if (!running) playing = false;
-  if (!running || performance.now() - lastPost >= UPDATE_MS) post();
-  if (playing) schedule(restMs);
+  const running = s.isRunning();
+  if (!running) state.playing = false;
+  if (!running || performance.now() - state.lastPost >= UPDATE_MS) post();
+  if (state.playing) schedule(state.restMs);
 }
 
-/** z_A of a phase's test set (-1: the current phase) under the current parameters. */
-function postZa(id, phase, extra = {}) {
-  const s = requireSession();
-  const label = s.computeZa(phase);
-  const points = f32(s.zaPointsPtr(), s.zaPointsLen()).slice();
-  const counts = u32(s.zaCountsPtr(), s.zaCountsLen()).slice();
-  const summary = s.summary();
-  const p = phase < 0 ? summary.p : JSON.parse(s.configJson()).schedule.phases[phase].p;
-  self.postMessage(
-    { type: 'za', id, gen, points, counts, maxCount: s.zaMaxCount(), label, epoch: summary.epoch, step: summary.step, p, ...extra },
-    [points.buffer, counts.buffer],
-  );
+/** Posts the z_A that computeZa / phaseEndZa just put in the session's buffers. */
+function postZa(id, info) {
+  const buffers = state.session.buffers();
+  const points = copyOf(buffers.za_points);
+  const counts = copyOf(buffers.za_counts, Uint32Array);
+  self.postMessage({ type: 'za', id, gen: state.gen, points, counts, ...info }, [points.buffer, counts.buffer]);
 }
 
 /**
- * After any training call: when a phase has just ended, send z_A of the model at the switch on
- * that phase's test set (figure 4's "after pretraining" picture), unasked.
+ * After any training call: for each phase that has just ended, send the z_A the core kept of the
+ * model at its end (figure 4's "after pretraining" picture), unasked.
  */
 function afterTraining() {
-  const phase = session.phase();
-  if (phase > lastPhase) postZa(undefined, lastPhase, { atSwitch: true, endedPhase: lastPhase });
-  lastPhase = phase;
+  const s = state.session;
+  const ends = s.summary().phase_ends;
+  while (state.phaseEndsSent < ends) postZa(undefined, s.phaseEndZa(state.phaseEndsSent++));
 }
 
 function requireSession() {
-  if (!session) throw new Error('no run yet: send init first');
-  return session;
+  if (!state.session) throw new Error('no run yet: send init first');
+  return state.session;
 }
 
 function setProbe(probe) {
@@ -187,58 +185,60 @@ function setProbe(probe) {
   }
 }
 
+/** Back to step 0 of a run: nothing sent yet, no limit. */
+function restartBookkeeping(gen) {
+  state.playing = false;
+  state.gen = gen;
+  state.limit = Infinity;
+  state.sent = { metrics: 0, attention: 0, stride: 1 };
+  state.phaseEndsSent = 0;
+}
+
 const handlers = {
   init(m) {
-    playing = false;
-    session?.free();
-    session = null;
-    gen = m.gen;
-    session = new Session(m.config);
-    sent = { metrics: 0, attention: 0, stride: 1 };
-    lastPhase = 0;
-    limit = Infinity;
+    state.session?.free();
+    state.session = null;
+    restartBookkeeping(m.gen);
+    state.session = new Session(m.config);
     if (m.probe) setProbe(m.probe);
-    if (typeof m.speed === 'number') speed = m.speed;
-    restMs = Math.max(0, Number(m.restMs) || 0);
+    if (typeof m.speed === 'number') state.speed = m.speed;
+    state.restMs = Math.max(0, Number(m.restMs) || 0);
     post(true);
   },
   reset(m) {
-    playing = false;
-    limit = Infinity;
-    lastPhase = 0;
-    gen = m.gen;
+    restartBookkeeping(m.gen);
     requireSession().reset();
     post(true);
   },
   play() {
-    requireSession();
-    if (!session.isRunning()) return post();
-    playing = true;
-    credit = 0;
-    lastTick = performance.now();
+    const s = requireSession();
+    if (!s.isRunning()) return post();
+    state.playing = true;
+    state.credit = 0;
+    state.lastTick = performance.now();
     schedule();
   },
   pause() {
-    playing = false;
-    if (session) post();
+    state.playing = false;
+    if (state.session) post();
   },
   speed(m) {
-    speed = Math.max(0, Math.floor(m.stepsPerFrame) || 0);
-    credit = 0;
+    state.speed = Math.max(0, Math.floor(m.stepsPerFrame) || 0);
+    state.credit = 0;
   },
   limit(m) {
-    const raised = m.step > limit;
-    limit = Number.isFinite(m.step) ? m.step : Infinity;
-    if (raised && playing) schedule();
+    const raised = m.step > state.limit;
+    state.limit = Number.isFinite(m.step) ? m.step : Infinity;
+    if (raised && state.playing) schedule();
   },
   step() {
-    playing = false;
+    state.playing = false;
     requireSession().step();
     afterTraining();
     post();
   },
   epoch() {
-    playing = false;
+    state.playing = false;
     requireSession().stepEpoch();
     afterTraining();
     post();
@@ -248,59 +248,46 @@ const handlers = {
     post();
   },
   za(m) {
-    postZa(m.id, m.phase ?? -1);
+    postZa(m.id, requireSession().computeZa(m.phase ?? -1));
   },
   params(m) {
     const s = requireSession();
-    const len = s.paramsLen();
     const summary = s.summary();
+    const buffers = s.buffers();
     let params;
     let epoch = summary.epoch;
     if (m.epoch === undefined || m.epoch === null) {
-      params = f32(s.paramsPtr(), len).slice();
+      params = copyOf(buffers.params);
     } else {
       // The snapshot taken at that epoch (snapshots are kept at the start, every phase end, and
-      // every snapshot_every epochs).
-      const epochs = f32(s.snapshotEpochsPtr(), s.snapshotEpochsLen());
+      // every snapshot_every epochs, thinned on long runs).
+      const epochs = copyOf(buffers.snapshot_epochs);
       const i = epochs.indexOf(m.epoch);
       if (i < 0) throw new Error(`no parameter snapshot at epoch ${m.epoch}`);
-      params = f32(s.snapshotsPtr() + 4 * i * len, len).slice();
+      const len = buffers.params.len;
+      params = copyOf({ ptr: buffers.snapshots.ptr + 4 * i * len, len });
       epoch = m.epoch;
     }
-    self.postMessage({ type: 'params', id: m.id, gen, params, epoch, state: summary.state }, [params.buffer]);
+    self.postMessage({ type: 'params', id: m.id, gen: state.gen, params, epoch, state: summary.status.state }, [params.buffer]);
   },
   snapshots(m) {
     const s = requireSession();
-    const cols = s.paramsLen();
-    const data = f32(s.snapshotsPtr(), s.snapshotsLen()).slice();
-    const epochs = f32(s.snapshotEpochsPtr(), s.snapshotEpochsLen()).slice();
+    const buffers = s.buffers();
+    const data = copyOf(buffers.snapshots);
+    const epochs = copyOf(buffers.snapshot_epochs);
     const summary = s.summary();
     self.postMessage(
-      { type: 'snapshots', id: m.id, gen, data, epochs, rows: epochs.length, cols, switches: summary.switches },
+      { type: 'snapshots', id: m.id, gen: state.gen, data, epochs, rows: epochs.length, cols: buffers.params.len, switches: summary.switches },
       [data.buffer, epochs.buffer],
     );
   },
   'loss-line'(m) {
-    const s = requireSession();
-    const points = m.points ?? 21;
-    const out = s.lossLine(m.a, m.b, points, m.phase);
-    const n = out.length / 5;
-    const block = (i) => out.slice(i * n, (i + 1) * n);
-    const [t, trainLoss, testLoss, trainAcc, testAcc] = [0, 1, 2, 3, 4].map(block);
+    const line = requireSession().lossLine(m.a, m.b, m.phase);
+    const series = ['t', 'train_loss', 'test_loss', 'train_acc', 'test_acc'];
+    const arrays = Object.fromEntries(series.map((k) => [k, Float32Array.from(line[k])]));
     self.postMessage(
-      {
-        type: 'loss-line',
-        id: m.id,
-        gen,
-        t,
-        trainLoss,
-        testLoss,
-        trainAcc,
-        testAcc,
-        trainBarrier: barrierHeight(trainLoss),
-        testBarrier: barrierHeight(testLoss),
-      },
-      [t.buffer, trainLoss.buffer, testLoss.buffer, trainAcc.buffer, testAcc.buffer],
+      { type: 'loss-line', id: m.id, gen: state.gen, ...arrays, train_barrier: line.train_barrier, test_barrier: line.test_barrier },
+      series.map((k) => arrays[k].buffer),
     );
   },
   embed(m) {
@@ -308,7 +295,7 @@ const handlers = {
     const points = e.points();
     const label = e.label();
     e.free();
-    self.postMessage({ type: 'embed', id: m.id, gen, points, label }, [points.buffer]);
+    self.postMessage({ type: 'embed', id: m.id, gen: state.gen, points, label }, [points.buffer]);
   },
 };
 
@@ -320,12 +307,12 @@ self.onmessage = async (event) => {
     if (!handler) throw new Error(`unknown command ${JSON.stringify(m?.type)}`);
     handler(m);
   } catch (error) {
-    playing = false;
+    state.playing = false;
     const message = error instanceof Error ? error.message : String(error);
-    self.postMessage({ type: 'error', gen, id: m?.id, command: m?.type, message });
+    self.postMessage({ type: 'error', gen: state.gen, id: m?.id, command: m?.type, message });
   }
 };
 
 ready.catch((error) => {
-  self.postMessage({ type: 'error', gen, command: 'load', message: `could not load the WebAssembly module: ${error}` });
+  self.postMessage({ type: 'error', gen: state.gen, command: 'load', message: `could not load the WebAssembly module: ${error}` });
 });

@@ -1,8 +1,9 @@
 //! The charts of `crate::viz`, drawn on a page's `<canvas>` (main thread only).
 //!
 //! Every function takes the canvas and `scale` (device pixels per CSS pixel: the page sizes the
-//! canvas bitmap to its CSS box times `devicePixelRatio`), then plain numbers, typed arrays and
-//! strings; wasm-bindgen copies each typed array into wasm memory in one block.
+//! canvas bitmap to its CSS box times `devicePixelRatio`), then plain numbers, typed arrays,
+//! strings, and for the charts of several runs an array of plain objects (one per run) whose
+//! numeric fields are typed arrays, each copied into wasm memory in one block.
 //!
 //! Charts draw in CSS pixels: the context is scaled by `scale` once, and the chart gets a drawing
 //! area of the canvas's CSS size (`width / scale` x `height / scale`) at the top-left corner of
@@ -12,7 +13,8 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use serde::Serialize;
+use js_sys::{Array, Float32Array, Reflect, Uint32Array};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -29,9 +31,43 @@ use crate::viz::{
 /// Canvases narrower than this (CSS pixels) get the compact theme.
 pub const COMPACT_BELOW: u32 = 560;
 
-/// Metric values per row in the interleaved arrays that [`draw_curves`] takes (the columns of
-/// `super::METRIC_COLUMNS`, in that order).
-pub const METRICS_PER_ROW: usize = 6;
+/// `obj[key]`, or undefined.
+fn field(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[key]` as f32 values: a Float32Array (copied in one block), an array of numbers, or
+/// nothing (undefined: an empty column, which the charts treat as not recorded).
+fn f32_field(obj: &JsValue, key: &str) -> Vec<f32> {
+    let v = field(obj, key);
+    match v.dyn_ref::<Float32Array>() {
+        Some(a) => a.to_vec(),
+        None if v.is_undefined() || v.is_null() => Vec::new(),
+        None => Float32Array::new(&v).to_vec(),
+    }
+}
+
+/// `obj[key]` as u32 values (a Uint32Array or an array of numbers).
+fn u32_field(obj: &JsValue, key: &str) -> Vec<u32> {
+    let v = field(obj, key);
+    match v.dyn_ref::<Uint32Array>() {
+        Some(a) => a.to_vec(),
+        None if v.is_undefined() || v.is_null() => Vec::new(),
+        None => Uint32Array::new(&v).to_vec(),
+    }
+}
+
+/// The elements of a JavaScript array (anything else: an error naming `what`).
+fn elements(value: &JsValue, what: &str) -> Result<Vec<JsValue>, JsError> {
+    if !Array::is_array(value) {
+        return Err(JsError::new(&format!("{what}: expected an array")));
+    }
+    Ok(Array::from(value).iter().collect())
+}
+
+fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| JsError::new(&format!("{what}: {e}")))
+}
 
 type Area = DrawingArea<MeasuredCanvas, Shift>;
 
@@ -151,8 +187,9 @@ pub fn heatmap_row_at(y: i32, top: i32, height: i32, rows: usize) -> i32 {
     row_at_pixel(y, top, height, rows).map(|r| r as i32).unwrap_or(-1)
 }
 
-/// One run's columns, as the trainer records them.
+/// One run's metric columns, by name (`super::METRIC_COLUMNS`), as the trainer records them.
 struct Columns {
+    name: String,
     epoch: Vec<f32>,
     train_loss: Vec<f32>,
     train_acc: Vec<f32>,
@@ -160,41 +197,51 @@ struct Columns {
     test_acc: Vec<f32>,
 }
 
-/// De-interleaves `rows` (row-major, [`METRICS_PER_ROW`] per row) into columns, unchanged: test
-/// values stay NaN where the test set was not evaluated, and the curves chart draws each series
-/// through its finite points (`crate::viz::curves`).
-fn columns(rows: &[f32]) -> Columns {
-    let n = rows.len() / METRICS_PER_ROW;
-    let col = |c: usize| -> Vec<f32> { (0..n).map(|i| rows[i * METRICS_PER_ROW + c]).collect() };
-    Columns { epoch: col(0), train_loss: col(2), train_acc: col(3), test_loss: col(4), test_acc: col(5) }
+impl Columns {
+    /// `{ name, columns: { epoch, train_loss, .. } }`: the columns as the worker sends them, test
+    /// values NaN where the test set was not evaluated (the chart joins the evaluated ones).
+    fn read(run: &JsValue) -> Result<Columns, JsError> {
+        let name = field(run, "name").as_string().unwrap_or_default();
+        let cols = field(run, "columns");
+        if !cols.is_object() {
+            return Err(JsError::new(&format!("curves: run \"{name}\" has no columns object")));
+        }
+        Ok(Columns {
+            epoch: f32_field(&cols, "epoch"),
+            train_loss: f32_field(&cols, "train_loss"),
+            train_acc: f32_field(&cols, "train_acc"),
+            test_loss: f32_field(&cols, "test_loss"),
+            test_acc: f32_field(&cols, "test_acc"),
+            name,
+        })
+    }
 }
 
-/// Figure 5: accuracy and loss (log scale) of one or two runs against epochs. `names` holds the
-/// run names separated by a newline; `metrics_a` / `metrics_b` hold each run's metric rows,
-/// interleaved ([`METRICS_PER_ROW`] values per row in the order of `super::METRIC_COLUMNS`; test
-/// values NaN where not evaluated), `metrics_b` empty for a single run. `switch_epochs` and
-/// `switch_labels` (newline separated) mark phase switches; `chance` draws a dotted chance line
-/// (NaN: none).
+#[derive(Deserialize)]
+struct Switch {
+    epoch: f32,
+    label: String,
+}
+
+/// Figure 5: accuracy and loss (log scale) of one or more runs against epochs. `runs` is an array
+/// of `{ name, columns: { epoch, train_loss, train_acc, test_loss, test_acc } }` (Float32Arrays,
+/// test values NaN where not evaluated); `switches` an array of `{ epoch, label }` marking phase
+/// switches; `chance` draws a dotted chance line (NaN: none).
 #[wasm_bindgen(js_name = drawCurves)]
-#[allow(clippy::too_many_arguments)]
 pub fn draw_curves(
     canvas: &HtmlCanvasElement,
     scale: f64,
-    names: &str,
-    metrics_a: &[f32],
-    metrics_b: &[f32],
-    switch_epochs: &[f32],
-    switch_labels: &str,
+    runs: &JsValue,
+    switches: &JsValue,
     chance: f32,
 ) -> Result<(), JsError> {
+    let cols: Vec<Columns> = elements(runs, "curves runs")?.iter().map(Columns::read).collect::<Result<_, _>>()?;
+    let switches: Vec<Switch> = from_js(switches, "curves switches")?;
     let (area, theme) = open(canvas, scale)?;
-    let names: Vec<&str> = names.split('\n').collect();
-    let cols: Vec<Columns> = [metrics_a, metrics_b].iter().filter(|m| !m.is_empty()).map(|m| columns(m)).collect();
     let runs: Vec<RunCurves> = cols
         .iter()
-        .enumerate()
-        .map(|(i, c)| RunCurves {
-            name: names.get(i).copied().unwrap_or(""),
+        .map(|c| RunCurves {
+            name: &c.name,
             epochs: &c.epoch,
             train_acc: &c.train_acc,
             test_acc: &c.test_acc,
@@ -202,32 +249,16 @@ pub fn draw_curves(
             test_loss: &c.test_loss,
         })
         .collect();
-    let labels: Vec<&str> = switch_labels.split('\n').collect();
-    let switches: Vec<PhaseSwitch> = switch_epochs
-        .iter()
-        .enumerate()
-        .map(|(i, &epoch)| PhaseSwitch { epoch, label: labels.get(i).copied().unwrap_or("") })
-        .collect();
+    let switches: Vec<PhaseSwitch> =
+        switches.iter().map(|s| PhaseSwitch { epoch: s.epoch, label: &s.label }).collect();
     let data = CurvesData { runs: &runs, switches: &switches, chance: chance.is_finite().then_some(chance) };
     viz_curves(&area, &data, &theme).map_err(failed("curves"))?;
     area.present().map_err(failed("curves"))
 }
 
-/// The axes of z_A points captioned `label`: the page passes the caption that
-/// `Session::computeZa` returned (after its own prefix), which names the projection.
-pub fn za_axes(label: &str) -> ZaAxes {
-    if label.contains(super::ZA_PLANE_LABEL) {
-        ZaAxes::Plane
-    } else if label.contains(super::ZA_LINE_LABEL) {
-        ZaAxes::Line
-    } else {
-        ZaAxes::Pca
-    }
-}
-
-/// Figure 4: 2-D points (`x_0, y_0, x_1, y_1, ..`) coloured by their count in `0..=max_count`,
-/// captioned with `label` (what the axes are: the caption of `Session::computeZa`, which also
-/// gives the axis titles, see [`za_axes`]).
+/// Figure 4: 2-D points (`x_0, y_0, x_1, y_1, ..`) coloured by their count in `0..=max_count`.
+/// `axes` is what the session's `computeZa` said the coordinates are (`"plane"`, `"line"` or
+/// `"pca"`: the axis titles); `caption` says how they were made.
 #[wasm_bindgen(js_name = drawZaScatter)]
 pub fn draw_za_scatter(
     canvas: &HtmlCanvasElement,
@@ -235,10 +266,12 @@ pub fn draw_za_scatter(
     points: &[f32],
     counts: &[u32],
     max_count: u32,
-    label: &str,
+    axes: &JsValue,
+    caption: &str,
 ) -> Result<(), JsError> {
+    let axes: ZaAxes = from_js(axes, "z_A axes (\"plane\", \"line\" or \"pca\")")?;
     let (area, theme) = open(canvas, scale)?;
-    let data = ZaScatterData { points, counts, max_count, projection_label: label, axes: za_axes(label) };
+    let data = ZaScatterData { points, counts, max_count, projection_label: caption, axes };
     viz_za_scatter(&area, &data, &theme).map_err(failed("z_A scatter"))?;
     area.present().map_err(failed("z_A scatter"))
 }
@@ -263,58 +296,28 @@ pub fn draw_loss_barrier(
     area.present().map_err(failed("loss barrier"))
 }
 
-/// Figure 7: embedded parameter paths of one or two runs (`points_b` empty for one), each
-/// `x_0, y_0, ..` with the indices of the first snapshot after each phase switch; `names` holds
-/// the run names separated by a newline; `label` names the embedding.
+/// Figure 7: embedded parameter paths of one or more runs. `runs` is an array of `{ name,
+/// points, switches }`: `points` interleaved `x_0, y_0, ..` (Float32Array), `switches` the
+/// indices of the first point after each phase switch; `label` names the embedding.
 #[wasm_bindgen(js_name = drawTrajectory)]
-#[allow(clippy::too_many_arguments)]
-pub fn draw_trajectory(
-    canvas: &HtmlCanvasElement,
-    scale: f64,
-    names: &str,
-    points_a: &[f32],
-    switches_a: &[u32],
-    points_b: &[f32],
-    switches_b: &[u32],
-    label: &str,
-) -> Result<(), JsError> {
-    let (area, theme) = open(canvas, scale)?;
-    let names: Vec<&str> = names.split('\n').collect();
-    let sw_a: Vec<usize> = switches_a.iter().map(|&s| s as usize).collect();
-    let sw_b: Vec<usize> = switches_b.iter().map(|&s| s as usize).collect();
-    let mut runs =
-        vec![TrajectoryRun { name: names.first().copied().unwrap_or(""), points: points_a, switches: &sw_a }];
-    if !points_b.is_empty() {
-        runs.push(TrajectoryRun { name: names.get(1).copied().unwrap_or(""), points: points_b, switches: &sw_b });
+pub fn draw_trajectory(canvas: &HtmlCanvasElement, scale: f64, runs: &JsValue, label: &str) -> Result<(), JsError> {
+    struct Path {
+        name: String,
+        points: Vec<f32>,
+        switches: Vec<usize>,
     }
+    let paths: Vec<Path> = elements(runs, "trajectory runs")?
+        .iter()
+        .map(|r| Path {
+            name: field(r, "name").as_string().unwrap_or_default(),
+            points: f32_field(r, "points"),
+            switches: u32_field(r, "switches").into_iter().map(|s| s as usize).collect(),
+        })
+        .collect();
+    let (area, theme) = open(canvas, scale)?;
+    let runs: Vec<TrajectoryRun> =
+        paths.iter().map(|p| TrajectoryRun { name: &p.name, points: &p.points, switches: &p.switches }).collect();
     let data = TrajectoryData { runs: &runs, method_label: label };
     viz_trajectory(&area, &data, &theme).map_err(failed("trajectory"))?;
     area.present().map_err(failed("trajectory"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
-    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-    fn row(epoch: f32, test: f32) -> [f32; 6] {
-        [epoch, 0.0, 1.0, 0.5, test, test]
-    }
-
-    #[wasm_bindgen_test]
-    fn columns_are_the_raw_metric_columns() {
-        // Not-evaluated test values stay NaN (the chart joins the evaluated ones), and the rows
-        // after the last evaluation are kept (train goes on).
-        let rows: Vec<f32> =
-            [row(0.0, 0.0), row(1.0, f32::NAN), row(2.0, f32::NAN), row(3.0, 3.0), row(4.0, f32::NAN)].concat();
-        let c = columns(&rows);
-        assert_eq!(c.epoch, vec![0.0, 1.0, 2.0, 3.0, 4.0]);
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        let nan = f32::NAN;
-        assert_eq!(bits(&c.test_acc), bits(&[0.0, nan, nan, 3.0, nan]));
-        assert_eq!(bits(&c.test_loss), bits(&[0.0, nan, nan, 3.0, nan]));
-        assert_eq!(c.train_acc, vec![0.5; 5]);
-        assert_eq!(c.train_loss, vec![1.0; 5]);
-    }
 }
