@@ -22,9 +22,9 @@ pub const MAX_HIDDEN: usize = 4096;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Init {
-    /// PyTorch's default initialization (SPEC.md, parameter table).
+    /// PyTorch's default initialization (docs/model.md, parameter table).
     Pytorch,
-    /// The authors' visualization initialization of the MLP (REFERENCE.md, figure 4): a uniform
+    /// The authors' visualization initialization of the MLP (docs/model.md, figure 4): a uniform
     /// table U in [-1, 1] of shape rows x (2d + 2), W_1 = U[:, 0:d] / sqrt(d),
     /// b_1 = U[:, 2d] / sqrt(d), W_2 = U[:, d:2d]^T / sqrt(h), b_2 = U[0:d, 2d + 1] / sqrt(h).
     Visualization,
@@ -62,7 +62,7 @@ pub struct OptimConfig {
     pub beta1: f32,
     pub beta2: f32,
     pub eps: f32,
-    /// Start each new phase with fresh Adam moments (REFERENCE.md: "fresh Adam at the switch").
+    /// Start each new phase with fresh Adam moments (docs/reproduction.md: "fresh Adam at the switch").
     pub reset_at_switch: bool,
 }
 
@@ -155,7 +155,7 @@ impl Config {
                 c.schedule.eval_every = 1;
                 c.schedule.snapshot_every = 5;
             }
-            // Figure 4 with the authors' visualization settings (REFERENCE.md).
+            // Figure 4 with the authors' visualization settings (docs/model.md).
             "fig4" => {
                 c.model.dim = 2;
                 c.model.hidden = 32;

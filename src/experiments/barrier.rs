@@ -1,4 +1,4 @@
-//! The loss barrier between two solutions (figure 6 of the paper, REFERENCE.md):
+//! The loss barrier between two solutions (figure 6 of the paper, docs/reproduction.md):
 //!
 //! ```text
 //! theta(t) = (1 - t) theta_A + t theta_B,   t in [0, 1]

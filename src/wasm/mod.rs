@@ -101,7 +101,7 @@ pub fn check_config(config_json: &str) -> JsValue {
     }
 }
 
-/// The scratch twin of a curriculum (SPEC.md, "The curriculum"): the same model, data seed and
+/// The scratch twin of a curriculum (docs/model.md, "The curriculum"): the same model, data seed and
 /// optimizer, one phase on the last phase's p for the total number of epochs. JSON in, JSON out.
 #[wasm_bindgen(js_name = scratchTwin)]
 pub fn scratch_twin(config_json: &str) -> Result<String, JsError> {
@@ -121,7 +121,7 @@ pub fn new_seed() -> Result<f64, JsError> {
 }
 
 /// Barrier height of losses sampled along a line: the maximum minus the larger endpoint
-/// (REFERENCE.md; [`crate::experiments::barrier::barrier_height`]).
+/// (docs/reproduction.md; [`crate::experiments::barrier::barrier_height`]).
 #[wasm_bindgen(js_name = barrierHeight)]
 pub fn barrier_height(losses: &[f32]) -> f32 {
     core_barrier_height(losses)
