@@ -19,7 +19,10 @@ fn fixture_files() -> Vec<PathBuf> {
 #[test]
 fn small_fixture_is_present() {
     let files = fixture_files();
-    assert!(files.iter().any(|f| f.ends_with("grad_small.json")), "tests/fixtures/grad_small.json not found; found {files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("grad_small.json")),
+        "tests/fixtures/grad_small.json not found; found {files:?}"
+    );
 }
 
 #[test]
