@@ -4,6 +4,9 @@
 //! `wasm-pack test --headless --firefox` and `--chrome` (`make test`).
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::canvas::{new_canvas, rgba, Pixels};
 use js_sys::{Float32Array, Reflect, WebAssembly};
 use pathscope::config::Config;
 use pathscope::viz::theme::{
@@ -19,10 +22,8 @@ use pathscope::wasm::charts::{
 use pathscope::wasm::{check_config, scratch_twin, Session};
 use plotters::prelude::{DrawingBackend, FontDesc, FontFamily, FontStyle, TextStyle};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::RGBColor;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -40,53 +41,6 @@ fn small_config() -> Config {
 
 fn json(c: &Config) -> String {
     serde_json::to_string(c).unwrap()
-}
-
-fn new_canvas(width: u32, height: u32) -> HtmlCanvasElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
-    canvas.set_width(width);
-    canvas.set_height(height);
-    canvas
-}
-
-struct Pixels {
-    width: i32,
-    height: i32,
-    rgba: Vec<u8>,
-}
-
-impl Pixels {
-    fn read(canvas: &HtmlCanvasElement) -> Pixels {
-        let context: CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-        let (w, h) = (canvas.width(), canvas.height());
-        let image = context.get_image_data(0.0, 0.0, w as f64, h as f64).unwrap();
-        Pixels { width: w as i32, height: h as i32, rgba: image.data().0 }
-    }
-    fn at(&self, x: i32, y: i32) -> [u8; 4] {
-        assert!((0..self.width).contains(&x) && (0..self.height).contains(&y), "({x}, {y}) is off the canvas");
-        let i = 4 * (y * self.width + x) as usize;
-        self.rgba[i..i + 4].try_into().unwrap()
-    }
-    fn count(&self, c: RGBColor) -> usize {
-        let want = rgba(c);
-        self.rgba.chunks_exact(4).filter(|p| *p == want).count()
-    }
-    /// Pixels of colour `c` within `r` pixels of (x, y).
-    fn count_near(&self, c: RGBColor, (x, y): (i32, i32), r: i32) -> usize {
-        let want = rgba(c);
-        let mut n = 0;
-        for yy in (y - r).max(0)..=(y + r).min(self.height - 1) {
-            for xx in (x - r).max(0)..=(x + r).min(self.width - 1) {
-                n += (self.at(xx, yy) == want) as usize;
-            }
-        }
-        n
-    }
-}
-
-fn rgba(c: RGBColor) -> [u8; 4] {
-    [c.0, c.1, c.2, 255]
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {

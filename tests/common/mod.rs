@@ -5,8 +5,12 @@
 //!   ([`parse_svg`], [`Tag`], and finders by text, stroke or fill colour).
 //! - Fake data shaped like the paper's figures, shared by a chart's own tests and the tests that
 //!   draw every chart ([`fake_runs`], [`fake_heat`], [`fake_za`], [`fake_paths`], ...).
+//! - [`canvas`], in the browser only: a real `<canvas>` and its pixels read back.
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
+
+#[cfg(target_arch = "wasm32")]
+pub mod canvas;
 
 use std::collections::HashMap;
 
