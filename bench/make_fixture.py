@@ -1,4 +1,4 @@
-"""Write a parity fixture in exactly the format of /work/shared/fixtures/grad_small.json, any sizes.
+"""Write a parity fixture in exactly the format of tests/fixtures/grad_small.json, any sizes.
 
 Recipe (the one grad_small.json's own fields describe):
     torch.manual_seed(seed); Model(d, h, V, T) with PyTorch's default init in float32; .double()
@@ -8,9 +8,10 @@ Recipe (the one grad_small.json's own fields describe):
     torch.optim.Adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8) from zero state: 1 step, then the same
     optimizer continued to 5 steps on the same batch (zero_grad before each backward)
 
-Example (regenerates grad_small.json's content):
+Example, from the repository root (regenerates grad_small.json's content; tests/fixtures/README.md
+says how close it comes):
     python bench/make_fixture.py --d 8 --h 32 --V 4 --T 6 --k 3 --p 4 --batch 5 --seed 0 \
-        --out /tmp/grad_small.json --compare /work/shared/fixtures/grad_small.json
+        --out out/grad_small.json --compare tests/fixtures/grad_small.json
 """
 
 import argparse
@@ -120,6 +121,7 @@ def main():
     torch.set_num_threads(a.threads)
     fx = make_fixture(a.d, a.h, a.V, a.T, a.k, a.p, a.batch, a.seed)
     text = json.dumps(fx)  # same serialization as grad_small.json: json.dumps defaults, no newline
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out, "w") as f:
         f.write(text)
     print(f"wrote {a.out} ({len(text)} bytes), loss {fx['loss']:.6f}, "

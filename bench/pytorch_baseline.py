@@ -1,6 +1,6 @@
 """Time the PyTorch reference (reference_model.py) on CPU in float32, figure-5 setting.
 
-Setting: T=12, k=5, d=32, h=128, V=4, p=4, n=2048, Adam lr=1e-3 (SPEC.md).
+Setting: T=12, k=5, d=32, h=128, V=4, p=4, n=2048, Adam lr=1e-3 (docs/model.md).
 Three operations, each warmed up, then timed over many repetitions (median and min reported):
   epoch   one full-batch training epoch on the n=2048 train sequences: zero_grad, forward, mean
           cross-entropy, backward, Adam step (one optimizer step per epoch, as in figure 5)

@@ -1,4 +1,4 @@
-"""The SPEC model (../../shared/SPEC.md) in PyTorch, written line by line after the authors' code.
+"""The model of docs/model.md in PyTorch, written line by line after the authors' code.
 
 Source followed: facebookresearch/pal, src/factorization/models/softmax_model.py, class `Model`
 (with its `SoftmaxLayer`, `TransformerFeedForward` with ffn_bias=True, activation "gelu", and
@@ -24,15 +24,17 @@ Forward (authors' code):
     loss   = F.cross_entropy(logits, y)                  mean over the batch
 
 Parameter names used outside this module (fixtures, the Rust parity tests) are those of
-/work/shared/fixtures/grad_small.json: token_emb, pos_emb, query, value, fc1_w, fc1_b, fc2_w, fc2_b;
+tests/fixtures/grad_small.json: token_emb, pos_emb, query, value, fc1_w, fc1_b, fc2_w, fc2_b;
 `Model.fixture_params()` maps them onto the modules' tensors.
 
 Run as a script to check the model against a fixture file:
-    python bench/reference_model.py /work/shared/fixtures/grad_small.json [tests/fixtures/*.json]
+    python bench/reference_model.py [FIXTURE.json ...]     (default: every tests/fixtures/*.json)
 """
 
+import glob
 import json
 import math
+import os
 import sys
 from collections import OrderedDict
 
@@ -229,6 +231,7 @@ def verify_fixture(path, tol=1e-12):
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    paths = sys.argv[1:] or ["/work/shared/fixtures/grad_small.json"]
+    fixtures = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures"))
+    paths = sys.argv[1:] or sorted(glob.glob(os.path.join(fixtures, "*.json")))
     bad = [p for p in paths if verify_fixture(p).failed]
     sys.exit(1 if bad else 0)

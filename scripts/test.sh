@@ -9,7 +9,6 @@
 # wasm32, eslint.
 #
 # Environment:
-#   PATHSCOPE_SHARED            shared data (fixtures) the tests read; default <repo>/../shared
 #   WASM_BINDGEN_TEST_TIMEOUT   seconds a browser test binary may run (default here: 600)
 #   CHROMIUM                    browser for the e2e tests (default from wasm-pack.toml)
 set -euo pipefail
@@ -26,8 +25,6 @@ for suite in "${SUITES[@]}"; do
     }
 done
 
-export PATHSCOPE_SHARED="${PATHSCOPE_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
-[[ -d "$PATHSCOPE_SHARED" ]] || echo "test: note: PATHSCOPE_SHARED=$PATHSCOPE_SHARED does not exist; tests that read shared fixtures will fail"
 # The runner's default (20 s) is too short for browser tests that train a model.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 export CHROMIUM="${CHROMIUM:-$PIN_CHROMIUM}"

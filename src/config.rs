@@ -31,9 +31,9 @@ pub const MAX_LR: f64 = 10.0;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Init {
-    /// PyTorch's default initialization (docs/model.md, "Parameters").
+    /// PyTorch's default initialization (docs/model.md, "The model").
     Pytorch,
-    /// The authors' visualization initialization of the MLP (docs/model.md, "Initialization"):
+    /// The authors' visualization initialization of the MLP (docs/model.md, "The visualization initialization"):
     /// a uniform table U in [-1, 1] of shape rows x (2d + 2), W_1 = U[:, 0:d] / sqrt(d),
     /// b_1 = U[:, 2d] / sqrt(d), W_2 = U[:, d:2d]^T / sqrt(h), b_2 = U[0:d, 2d + 1] / sqrt(h).
     Visualization,

@@ -1,4 +1,4 @@
-//! Sparse modular addition (SPEC.md, "The task"), seeded.
+//! Sparse modular addition (docs/model.md, "The task"), seeded.
 //!
 //! ```text
 //! x = (x_1 .. x_T), x_t uniform in {0 .. p-1}

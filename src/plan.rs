@@ -56,7 +56,8 @@ impl Estimate {
         let f = |floats: u64| floats.saturating_mul(4);
         let phases = cfg.schedule.phases.len() as u64;
         let epochs = cfg.total_epochs() as u64;
-        let (n, t, d, b) = (cfg.data.n as u64, cfg.model.seq_len as u64, cfg.model.dim as u64, cfg.schedule.batch_size as u64);
+        let (n, t, d, b) =
+            (cfg.data.n as u64, cfg.model.seq_len as u64, cfg.model.dim as u64, cfg.schedule.batch_size as u64);
         let distinct_p = {
             let mut ps: Vec<usize> = cfg.schedule.phases.iter().map(|ph| ph.p).collect();
             ps.sort_unstable();

@@ -1,5 +1,5 @@
 //! Determinism: the same seed gives bit-identical runs, and the bits are pinned in
-//! tests/golden/determinism.json so that the browser build (tests/web.rs) can prove it computes
+//! tests/golden/determinism.json so that the browser build (tests/web_core.rs) can prove it computes
 //! exactly the same run as the native build. Regenerate after an intended change of the
 //! arithmetic with `PATHSCOPE_BLESS=1 cargo test --test determinism`.
 #![cfg(not(target_arch = "wasm32"))]

@@ -1,5 +1,5 @@
 //! The hand-written backward against central finite differences of an independent f64 forward
-//! (model/reference.rs, a literal transcription of SPEC.md), on random small configurations.
+//! (model/reference.rs, a literal transcription of docs/model.md), on random small configurations.
 #![cfg(not(target_arch = "wasm32"))]
 
 use pathscope::config::{Init, ModelConfig};

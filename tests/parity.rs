@@ -1,34 +1,27 @@
-//! Parity with PyTorch: every fixture in `shared/fixtures/` and `tests/fixtures/` (computed by
-//! PyTorch in float64, see tests/fixtures/README.md) must match to 1e-5 relative, tensor by tensor.
+//! Parity with PyTorch: every fixture in `tests/fixtures/` (computed by PyTorch in float64, see
+//! tests/fixtures/README.md) must match to 1e-5 relative, tensor by tensor.
 #![cfg(not(target_arch = "wasm32"))]
 
 use pathscope::gradcheck::{run, Fixture};
 use std::path::PathBuf;
 
 fn fixture_files() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = std::env::var_os("PATHSCOPE_SHARED").map(PathBuf::from).unwrap_or_else(|| root.join("../shared"));
-    let mut files = Vec::new();
-    for dir in [shared.join("fixtures"), root.join("tests/fixtures")] {
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.extension().is_some_and(|x| x == "json") {
-                    files.push(p);
-                }
-            }
-        }
-    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     files.sort();
     files
 }
 
 #[test]
-fn shared_fixture_is_present() {
+fn small_fixture_is_present() {
     let files = fixture_files();
     assert!(
         files.iter().any(|f| f.ends_with("grad_small.json")),
-        "shared/fixtures/grad_small.json not found (set PATHSCOPE_SHARED to the shared folder); found {files:?}"
+        "tests/fixtures/grad_small.json not found; found {files:?}"
     );
 }
 
@@ -51,7 +44,7 @@ fn every_fixture_matches_pytorch() {
 
 #[test]
 fn a_corrupted_fixture_fails_parity() {
-    // The check can fail: perturb one gradient entry of the shared fixture by 1 %.
+    // The check can fail: perturb one gradient entry of grad_small.json by 1 %.
     let path = fixture_files().into_iter().find(|f| f.ends_with("grad_small.json")).unwrap();
     let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let g = &mut json["grads"]["fc1_w"][0][0];

@@ -287,7 +287,11 @@ fn check_output(path: &str, input: Option<&str>) -> Result<(), Usage> {
 
 /// Creates an empty temporary file in `dir` (for an atomic write, or to test that `dir` takes one).
 fn tempfile_in(dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
-    let name = format!(".pathscope-{}-{}.tmp", std::process::id(), std::time::UNIX_EPOCH.elapsed().map(|d| d.as_nanos()).unwrap_or(0));
+    let name = format!(
+        ".pathscope-{}-{}.tmp",
+        std::process::id(),
+        std::time::UNIX_EPOCH.elapsed().map(|d| d.as_nanos()).unwrap_or(0)
+    );
     let path = dir.join(name);
     std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
     Ok(path)

@@ -107,7 +107,11 @@ pub fn loss_line(
 #[derive(Clone, Debug, PartialEq)]
 pub enum LineError {
     /// The two models do not have the run's layout.
-    Layout { a: usize, b: usize, want: usize },
+    Layout {
+        a: usize,
+        b: usize,
+        want: usize,
+    },
     Phase(NoSuchPhase),
 }
 

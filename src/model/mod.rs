@@ -1,4 +1,4 @@
-//! The transformer of the paper (SPEC.md, "The model"): parameters, initialization, and the
+//! The transformer of the paper (docs/model.md, "The model"): parameters, initialization, and the
 //! forward and backward passes.
 //!
 //! Dimension legend, used in every shape comment:
@@ -119,7 +119,7 @@ impl Layout {
     }
 }
 
-/// Initial parameters for a run (SPEC.md's table; `Init::Visualization` per REFERENCE.md).
+/// Initial parameters for a run (docs/model.md's table and its visualization initialization).
 ///
 /// PyTorch's defaults: `nn.Embedding` N(0, 1); `nn.Linear(in, out)` weights and biases
 /// U(-1/sqrt(in), 1/sqrt(in)). The distributions are PyTorch's; the random stream is ours.

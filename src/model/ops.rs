@@ -4,7 +4,7 @@
 //! with `+=` where a tensor receives gradient from several places. Transcendentals come from
 //! `libm` (pure Rust) so every platform computes the same bits.
 
-/// RMS norm without gain, eps outside the root (the authors' code; SPEC.md):
+/// RMS norm without gain, eps outside the root (the authors' code; docs/model.md):
 /// ```text
 /// r = sqrt(mean_i x_i^2),   c = 1 / (r + eps),   y = c x
 /// ```

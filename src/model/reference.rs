@@ -1,4 +1,4 @@
-//! A literal f64 transcription of SPEC.md's forward pass, one sequence at a time, with W_V
+//! A literal f64 transcription of docs/model.md's forward pass, one sequence at a time, with W_V
 //! applied to every token as the authors' code does. It shares nothing with the fast path (no
 //! tables, no kernels), so tests use it as independent truth: its loss must equal the fast
 //! loss, and its finite differences must equal the fast backward.

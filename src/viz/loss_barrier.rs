@@ -4,7 +4,7 @@
 //! theta(t) = (1 - t) theta_A + t theta_B,   t in [0, 1]
 //! barrier  = max_t loss(theta(t)) - max(loss(theta_A), loss(theta_B))
 //! ```
-//! (REFERENCE.md, "Barrier height"). The chart marks each barrier with a double arrow from the
+//! (docs/reproduction.md, figure 6). The chart marks each barrier with a double arrow from the
 //! higher endpoint's loss up to the highest loss on the line, labelled with its height, and names
 //! the two endpoints in the caption. Train: [`BARRIER_TRAIN`], solid, circles; test: [`BARRIER_TEST`], dashed,
 //! triangles. The y axis is linear or logarithmic, as the caller chooses.

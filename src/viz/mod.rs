@@ -2,7 +2,7 @@
 //!
 //! Every chart is a `draw_*` function taking a `&DrawingArea<DB, Shift>`, a plain data struct
 //! (slices and numbers, nothing from the model) and a [`Theme`]. The same function draws on a
-//! browser canvas (plotters-canvas, from `src/wasm.rs`) and on `SVGBackend` in native tests.
+//! browser canvas (plotters-canvas, from `src/wasm/charts.rs`) and on `SVGBackend` in native tests.
 //! Charts never panic on odd input: empty, non-finite or inconsistent data draws a message in the
 //! panel saying what is missing.
 //!

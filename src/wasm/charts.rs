@@ -11,9 +11,9 @@
 //! returns is in CSS pixels, the coordinates of pointer events. Narrow canvases (under
 //! [`COMPACT_BELOW`] CSS pixels) use the theme's compact fonts.
 
+use js_sys::{Array, Float32Array, Reflect, Uint32Array};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use js_sys::{Array, Float32Array, Reflect, Uint32Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -249,8 +249,7 @@ pub fn draw_curves(
             test_loss: &c.test_loss,
         })
         .collect();
-    let switches: Vec<PhaseSwitch> =
-        switches.iter().map(|s| PhaseSwitch { epoch: s.epoch, label: &s.label }).collect();
+    let switches: Vec<PhaseSwitch> = switches.iter().map(|s| PhaseSwitch { epoch: s.epoch, label: &s.label }).collect();
     let data = CurvesData { runs: &runs, switches: &switches, chance: chance.is_finite().then_some(chance) };
     viz_curves(&area, &data, &theme).map_err(failed("curves"))?;
     area.present().map_err(failed("curves"))

@@ -476,7 +476,10 @@ impl Session {
     pub fn phase_end_za(&mut self, index: usize) -> Result<JsValue, JsError> {
         let kept = self.trainer.phase_za();
         let Some(z) = kept.get(index) else {
-            return Err(JsError::new(&format!("phase end {index} is not accepted: {} phase(s) have ended", kept.len())));
+            return Err(JsError::new(&format!(
+                "phase end {index} is not accepted: {} phase(s) have ended",
+                kept.len()
+            )));
         };
         let (za, phase, epoch, step) = (z.za.clone(), z.phase, z.epoch as f64, z.step as f64);
         self.za_counts.clone_from(&z.counts);
