@@ -4,84 +4,25 @@
 //! Logic that is the same on both targets belongs in the native tests, marked
 //! `#[wasm_bindgen_test(unsupported = test)]` so it runs in the browser too.
 //!
-//! Layout: shared helpers first, then one section per topic (`// ==== Section ====`). Add a test to
-//! the section it belongs to, or add a section at the end.
+//! Layout: one section per topic (`// ==== Section ====`). Add a test to the section it belongs
+//! to, or add a section at the end. The canvas helpers (`new_canvas`, `Pixels`, `rgba`) are in
+//! `tests/common/canvas.rs`, shared with `tests/web_page.rs`.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::canvas::{new_canvas, rgba, Pixels};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-// ==== Helpers ====================================================================================
-
-/// A fresh off-screen `<canvas>` of `width` x `height` CSS pixels, created through web-sys.
-fn new_canvas(width: u32, height: u32) -> HtmlCanvasElement {
-    let document = web_sys::window().expect("a window").document().expect("a document");
-    let canvas: HtmlCanvasElement = document
-        .create_element("canvas")
-        .expect("create <canvas>")
-        .dyn_into()
-        .expect("<canvas> is an HtmlCanvasElement");
-    canvas.set_width(width);
-    canvas.set_height(height);
-    canvas
-}
-
-/// The canvas's pixels as read back by `getImageData`: RGBA rows, top to bottom.
-struct Pixels {
-    width: u32,
-    height: u32,
-    rgba: Vec<u8>,
-}
-
-impl Pixels {
-    fn read(canvas: &HtmlCanvasElement) -> Pixels {
-        let context: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .expect("getContext")
-            .expect("a 2d context")
-            .dyn_into()
-            .expect("a CanvasRenderingContext2d");
-        let (width, height) = (canvas.width(), canvas.height());
-        let image = context.get_image_data(0.0, 0.0, width as f64, height as f64).expect("getImageData");
-        Pixels { width, height, rgba: image.data().0 }
-    }
-
-    fn at(&self, x: i32, y: i32) -> [u8; 4] {
-        assert!(
-            (0..self.width as i32).contains(&x) && (0..self.height as i32).contains(&y),
-            "pixel ({x}, {y}) is outside the {}x{} canvas",
-            self.width,
-            self.height
-        );
-        let i = 4 * (y as usize * self.width as usize + x as usize);
-        self.rgba[i..i + 4].try_into().unwrap()
-    }
-
-    /// Every pixel with x in `xs` and y in `ys` (inclusive bounds).
-    fn region(&self, xs: (i32, i32), ys: (i32, i32)) -> impl Iterator<Item = ((i32, i32), [u8; 4])> + '_ {
-        (ys.0..=ys.1).flat_map(move |y| (xs.0..=xs.1).map(move |x| ((x, y), self.at(x, y))))
-    }
-
-    fn count(&self, colour: [u8; 4]) -> usize {
-        self.rgba.chunks_exact(4).filter(|p| *p == colour).count()
-    }
-}
-
-fn rgba(colour: RGBColor) -> [u8; 4] {
-    [colour.0, colour.1, colour.2, 255]
-}
-
 // ==== Build ======================================================================================
 
-#[wasm_bindgen_test]
-fn wasm_build_has_simd128() {
-    assert!(cfg!(target_feature = "simd128"), "the wasm32 build must enable simd128 (.cargo/config.toml rustflags)");
-}
+// The wasm32 build must enable simd128 (.cargo/config.toml rustflags). A constant, so it is checked
+// when this file compiles: a build without SIMD fails the browser suites before any test runs.
+const _: () = assert!(cfg!(target_feature = "simd128"), "the wasm32 build must enable simd128 (.cargo/config.toml)");
 
 // ==== Charts: plotters-canvas draws real pixels ==================================================
 

@@ -4,25 +4,25 @@
 //! `wasm-pack test --headless --firefox` and `--chrome` (`make test`).
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Float32Array, Reflect, WebAssembly};
+mod common;
+
+use common::canvas::{new_canvas, rgba, Pixels};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, WebAssembly};
 use pathscope::config::Config;
 use pathscope::viz::theme::{
     count_color, heat_color, run_style, BARRIER_TEST, BARRIER_TRAIN, EDGE_GREW, EDGE_SHRANK, EDGE_UNCHANGED,
     HEATMAP_HIGHLIGHT, HEATMAP_K_LINE, PHASE_SWITCH,
 };
-use pathscope::viz::ZaAxes;
 use pathscope::wasm::canvas::MeasuredCanvas;
 use pathscope::wasm::charts::{
     draw_attention_graph, draw_attention_heatmap, draw_curves, draw_loss_barrier, draw_trajectory, draw_za_scatter,
-    heatmap_row_at, za_axes, METRICS_PER_ROW,
+    heatmap_row_at,
 };
-use pathscope::wasm::{check_config, scratch_twin, Session};
+use pathscope::wasm::{check_config, metric_columns, scratch_twin, Session};
 use plotters::prelude::{DrawingBackend, FontDesc, FontFamily, FontStyle, TextStyle};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::RGBColor;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -42,53 +42,6 @@ fn json(c: &Config) -> String {
     serde_json::to_string(c).unwrap()
 }
 
-fn new_canvas(width: u32, height: u32) -> HtmlCanvasElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
-    canvas.set_width(width);
-    canvas.set_height(height);
-    canvas
-}
-
-struct Pixels {
-    width: i32,
-    height: i32,
-    rgba: Vec<u8>,
-}
-
-impl Pixels {
-    fn read(canvas: &HtmlCanvasElement) -> Pixels {
-        let context: CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-        let (w, h) = (canvas.width(), canvas.height());
-        let image = context.get_image_data(0.0, 0.0, w as f64, h as f64).unwrap();
-        Pixels { width: w as i32, height: h as i32, rgba: image.data().0 }
-    }
-    fn at(&self, x: i32, y: i32) -> [u8; 4] {
-        assert!((0..self.width).contains(&x) && (0..self.height).contains(&y), "({x}, {y}) is off the canvas");
-        let i = 4 * (y * self.width + x) as usize;
-        self.rgba[i..i + 4].try_into().unwrap()
-    }
-    fn count(&self, c: RGBColor) -> usize {
-        let want = rgba(c);
-        self.rgba.chunks_exact(4).filter(|p| *p == want).count()
-    }
-    /// Pixels of colour `c` within `r` pixels of (x, y).
-    fn count_near(&self, c: RGBColor, (x, y): (i32, i32), r: i32) -> usize {
-        let want = rgba(c);
-        let mut n = 0;
-        for yy in (y - r).max(0)..=(y + r).min(self.height - 1) {
-            for xx in (x - r).max(0)..=(x + r).min(self.width - 1) {
-                n += (self.at(xx, yy) == want) as usize;
-            }
-        }
-        n
-    }
-}
-
-fn rgba(c: RGBColor) -> [u8; 4] {
-    [c.0, c.1, c.2, 255]
-}
-
 fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap()
 }
@@ -102,10 +55,26 @@ fn js_message(e: wasm_bindgen::JsError) -> String {
     v.dyn_into::<js_sys::Error>().expect("a JS Error").message().into()
 }
 
-/// `new Float32Array(memory.buffer, ptr, len)`, as the worker builds it.
-fn view(ptr: *const f32, len: usize) -> Float32Array {
+/// The buffer `path` of `session.buffers()` (e.g. `["metrics", "epoch"]`), read as the worker
+/// reads it: `new Float32Array(memory.buffer, ptr, len)`.
+fn buffer(s: &Session, path: &[&str]) -> Float32Array {
+    let mut d = s.buffers();
+    for key in path {
+        d = get(&d, key);
+    }
     let memory: WebAssembly::Memory = wasm_bindgen::memory().dyn_into().unwrap();
-    Float32Array::new_with_byte_offset_and_length(&memory.buffer(), ptr as u32, len as u32)
+    Float32Array::new_with_byte_offset_and_length(&memory.buffer(), num(&d, "ptr") as u32, num(&d, "len") as u32)
+}
+
+fn buffer_u32(s: &Session, key: &str) -> Vec<u32> {
+    let d = get(&s.buffers(), key);
+    let memory: WebAssembly::Memory = wasm_bindgen::memory().dyn_into().unwrap();
+    Uint32Array::new_with_byte_offset_and_length(&memory.buffer(), num(&d, "ptr") as u32, num(&d, "len") as u32)
+        .to_vec()
+}
+
+fn string(obj: &JsValue, key: &str) -> String {
+    get(obj, key).as_string().unwrap_or_else(|| panic!("{key} is not a string"))
 }
 
 // ==== Facade: the training session ===============================================================
@@ -114,18 +83,17 @@ fn view(ptr: *const f32, len: usize) -> Float32Array {
 fn session_steps_and_its_views_read_the_trainer() {
     let cfg = small_config();
     let mut s = Session::new(&json(&cfg)).expect("a valid config");
-    assert_eq!(s.metrics_len(), 1, "row 0: the initial model");
+    assert_eq!(buffer(&s, &["metrics", "epoch"]).length(), 1, "row 0: the initial model");
     let t = cfg.model.seq_len;
     s.set_probe(&vec![1u8; t]).unwrap();
-    assert_eq!(s.attention_steps_len(), 1);
+    assert_eq!(buffer(&s, &["attention_steps"]).length(), 1);
 
     assert!(s.step());
     assert!(s.step());
-    assert_eq!(s.attention_steps_len(), 3, "one attention row per step");
-    assert_eq!(s.attention_len(), 3 * t);
-    let steps = view(s.attention_steps_ptr(), s.attention_steps_len()).to_vec();
-    assert_eq!(steps, vec![0.0, 1.0, 2.0]);
-    let attn = view(s.attention_ptr(), s.attention_len()).to_vec();
+    let steps = buffer(&s, &["attention_steps"]).to_vec();
+    assert_eq!(steps, vec![0.0, 1.0, 2.0], "one attention row per step");
+    let attn = buffer(&s, &["attention"]).to_vec();
+    assert_eq!(attn.len(), 3 * t);
     for row in attn.chunks(t) {
         let sum: f32 = row.iter().sum();
         assert!((sum - 1.0).abs() < 1e-4, "attention rows sum to 1, got {sum}");
@@ -134,27 +102,29 @@ fn session_steps_and_its_views_read_the_trainer() {
 
     // One epoch is n / B = 4 steps: the metrics get a row when it ends.
     assert!(s.step_epoch());
-    assert_eq!(s.metrics_len(), 2);
     let summary = s.summary();
+    assert_eq!(num(&summary, "metrics_len"), 2.0);
     assert_eq!(num(&summary, "epoch"), 1.0);
     assert_eq!(num(&summary, "step"), 4.0);
-    assert_eq!(get(&summary, "state").as_string().unwrap(), "running");
-    for col in 0..6 {
-        let v = view(s.metric_ptr(col).unwrap(), s.metrics_len()).to_vec();
-        assert_eq!(v.len(), 2);
-        if col == 0 {
-            assert_eq!(v, vec![0.0, 1.0], "the epoch column");
-        }
-        if col == 3 {
-            assert!(v.iter().all(|a| (0.0..=1.0).contains(a)), "train accuracies in [0, 1]: {v:?}");
-        }
-        if col == 5 {
-            assert!((0.0..=1.0).contains(&v[0]), "test accuracy of the initial model: {v:?}");
-            assert!(v[1].is_nan(), "epoch 1 is not a test epoch (eval_every = 2): {v:?}");
+    assert_eq!(string(&get(&summary, "status"), "state"), "running");
+    // Every column the core names is in the descriptor, as long as the others.
+    let names: Vec<String> = metric_columns();
+    assert_eq!(names, ["epoch", "phase", "train_loss", "train_acc", "test_loss", "test_acc"]);
+    for name in &names {
+        let v = buffer(&s, &["metrics", name]).to_vec();
+        assert_eq!(v.len(), 2, "{name}");
+        match name.as_str() {
+            "epoch" => assert_eq!(v, vec![0.0, 1.0], "the epoch column"),
+            "train_acc" => assert!(v.iter().all(|a| (0.0..=1.0).contains(a)), "train accuracies: {v:?}"),
+            "test_acc" => {
+                assert!((0.0..=1.0).contains(&v[0]), "test accuracy of the initial model: {v:?}");
+                assert!(v[1].is_nan(), "epoch 1 is not a test epoch (eval_every = 2): {v:?}");
+            }
+            _ => {}
         }
     }
-    assert!(s.metric_ptr(6).is_err(), "column 6 does not exist");
-    assert_eq!(view(s.params_ptr(), s.params_len()).length() as usize, cfg.param_count());
+    let params = cfg.model.vocab * cfg.model.dim; // at least the embedding
+    assert!(buffer(&s, &["params"]).length() as usize > params);
 }
 
 #[wasm_bindgen_test]
@@ -165,6 +135,7 @@ fn run_for_ms_stops_at_a_phase_switch() {
     let mut s = Session::new(&json(&cfg)).unwrap();
     assert_eq!(s.run_for_ms(1e6, 100), 4, "one epoch of 4 steps, then the switch");
     assert_eq!(s.phase(), 1);
+    assert_eq!(num(&s.summary(), "phase_ends"), 1.0, "z_A of the model at the switch is kept");
     assert_eq!(s.run_for_ms(1e6, 100), 4, "the second phase to the end");
     assert!(!s.is_running());
 }
@@ -177,7 +148,7 @@ fn run_for_ms_respects_its_step_limit_and_the_run_end() {
     assert_eq!(s.run_for_ms(1e6, 3), 3, "stops at max_steps");
     assert_eq!(s.run_steps(100), 1, "one epoch is 4 steps: the run ends after the 4th");
     assert!(!s.is_running());
-    assert_eq!(get(&s.summary(), "state").as_string().unwrap(), "finished");
+    assert_eq!(string(&get(&s.summary(), "status"), "state"), "finished");
     assert!(!s.step(), "a finished run takes no step");
 }
 
@@ -188,14 +159,14 @@ fn reset_replays_the_same_run_bit_for_bit() {
     s.set_probe(&vec![0u8; cfg.model.seq_len]).unwrap();
     let record = |s: &mut Session| {
         s.run_steps(9);
-        let attn = view(s.attention_ptr(), s.attention_len()).to_vec();
-        let params = view(s.params_ptr(), s.params_len()).to_vec();
-        let loss = view(s.metric_ptr(2).unwrap(), s.metrics_len()).to_vec();
+        let attn = buffer(s, &["attention"]).to_vec();
+        let params = buffer(s, &["params"]).to_vec();
+        let loss = buffer(s, &["metrics", "train_loss"]).to_vec();
         (attn, params, loss)
     };
     let first = record(&mut s);
     s.reset().unwrap();
-    assert_eq!(s.metrics_len(), 1);
+    assert_eq!(buffer(&s, &["metrics", "epoch"]).length(), 1);
     let second = record(&mut s);
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&first.0), bits(&second.0), "attention history");
@@ -204,27 +175,31 @@ fn reset_replays_the_same_run_bit_for_bit() {
 }
 
 #[wasm_bindgen_test]
-fn bad_configs_become_js_errors_naming_the_field() {
+fn bad_configs_become_js_errors_naming_the_setting() {
     let mut cfg = small_config();
     cfg.model.seq_len = 0;
     let message = js_message(Session::new(&json(&cfg)).err().expect("T = 0 is refused"));
-    assert!(message.contains("model.seq_len"), "{message}");
+    assert!(message.contains("sequence length T = 0"), "{message}");
 
     let mut cfg = small_config();
-    cfg.optim.lr = 2.0;
-    let message = js_message(Session::new(&json(&cfg)).err().expect("lr = 2 is refused"));
-    assert!(message.contains("optim.lr") && message.contains("(0, 1]"), "{message}");
+    cfg.optim.lr = 20.0;
+    let message = js_message(Session::new(&json(&cfg)).err().expect("lr = 20 is refused"));
+    assert!(message.contains("learning rate lr = 20") && message.contains("at most 10"), "{message}");
 
     let message = js_message(Session::new("{\"model\": 3}").err().expect("not a config"));
     assert!(message.starts_with("config:"), "{message}");
 
-    // checkConfig: null when valid, else the field and the sentence.
+    // checkConfig: null when valid, else the field, its label and the sentence.
     assert!(check_config(&json(&small_config())).is_null());
     let mut cfg = small_config();
     cfg.schedule.batch_size = 65;
     let problem = check_config(&json(&cfg));
-    assert_eq!(get(&problem, "field").as_string().unwrap(), "schedule.batch_size");
-    assert!(get(&problem, "message").as_string().unwrap().contains("from 1 to n"));
+    assert_eq!(string(&problem, "field"), "schedule.batch_size");
+    assert_eq!(string(&problem, "label"), "batch size B");
+    assert!(string(&problem, "message").contains("from 1 to the training sequences n = 64"));
+    // A type error names the field serde was reading.
+    let problem = check_config(&json(&small_config()).replace("\"n\":64", "\"n\":\"x\""));
+    assert_eq!((string(&problem, "field"), string(&problem, "json_field")), ("json".into(), "data.n".into()));
 
     // Probes are checked too.
     let mut s = Session::new(&json(&small_config())).unwrap();
@@ -237,36 +212,63 @@ fn the_scratch_twin_trains_the_last_p_for_all_epochs() {
     let cfg = Config::preset("fig5").unwrap();
     let twin: Config = serde_json::from_str(&scratch_twin(&json(&cfg)).unwrap()).unwrap();
     assert_eq!(twin, Config::preset("fig5-scratch").unwrap());
+    assert_eq!(twin, cfg.scratch_twin(), "the facade's twin is the core's");
 }
 
 #[wasm_bindgen_test]
 fn z_a_is_projected_to_two_dimensions_with_its_counts() {
     let cfg = small_config();
     let mut s = Session::new(&json(&cfg)).unwrap();
-    let label = s.compute_za(-1).unwrap();
-    assert!(label.starts_with("PCA of z_A (d = 8)"), "{label}");
-    assert_eq!(s.za_points_len(), 2 * cfg.data.n);
-    assert_eq!(s.za_counts_len(), cfg.data.n);
-    assert_eq!(s.za_max_count(), 5, "k (p - 1) for p = 2");
+    let info = s.compute_za(-1).unwrap();
+    assert_eq!(string(&info, "axes"), "pca");
+    assert!(string(&info, "caption").starts_with("PCA of z_A (d = 8)"), "{info:?}");
+    assert_eq!(buffer(&s, &["za_points"]).length() as usize, 2 * cfg.data.n);
+    assert_eq!(buffer_u32(&s, "za_counts").len(), cfg.data.n);
+    assert_eq!(num(&info, "max_count"), 5.0, "k (p - 1) for p = 2");
     // The next phase's test set (p = 4) can be looked at too: counts up to 15.
-    s.compute_za(1).unwrap();
-    assert_eq!(s.za_max_count(), 15);
-    let counts: Vec<u32> = (0..s.za_counts_len()).map(|i| unsafe { *s.za_counts_ptr().add(i) }).collect();
+    let info = s.compute_za(1).unwrap();
+    assert_eq!(num(&info, "max_count"), 15.0);
+    let counts = buffer_u32(&s, "za_counts");
     assert!(counts.iter().any(|&c| c > 5) && counts.iter().all(|&c| c <= 15), "p = 4 counts");
     assert!(s.compute_za(2).is_err(), "there is no third phase");
+    assert!(s.phase_end_za(0).is_err(), "no phase has ended yet");
 }
 
 #[wasm_bindgen_test]
-fn z_a_axes_follow_the_projection_the_session_made() {
-    for (dim, axes) in [(2, ZaAxes::Plane), (1, ZaAxes::Line), (8, ZaAxes::Pca)] {
+fn z_a_axes_are_a_tagged_value_the_chart_reads() {
+    for (dim, axes) in [(2, "plane"), (1, "line"), (8, "pca")] {
         let mut cfg = small_config();
         cfg.model.dim = dim;
         let mut s = Session::new(&json(&cfg)).unwrap();
-        let label = s.compute_za(-1).unwrap();
-        assert_eq!(za_axes(&label), axes, "d = {dim}: {label}");
-        // The page puts the run, the epoch and the test set before the session's caption.
-        assert_eq!(za_axes(&format!("curriculum, epoch 3, p = 2 test set; {label}")), axes, "{label}");
+        let info = s.compute_za(-1).unwrap();
+        assert_eq!(string(&info, "axes"), axes, "d = {dim}");
+        // The chart takes that value as it comes; anything else is refused with a message.
+        let canvas = new_canvas(400, 300);
+        let points = buffer(&s, &["za_points"]).to_vec();
+        let counts = buffer_u32(&s, "za_counts");
+        draw_za_scatter(&canvas, 1.0, &points, &counts, 5, &get(&info, "axes"), "caption").unwrap();
     }
+    let canvas = new_canvas(400, 300);
+    let err = draw_za_scatter(&canvas, 1.0, &[0.0, 0.0], &[0], 5, &JsValue::from_str("plane itself"), "").unwrap_err();
+    assert!(js_message(err).contains("z_A axes"));
+}
+
+#[wasm_bindgen_test]
+fn the_loss_line_carries_the_cores_barrier() {
+    let cfg = small_config();
+    let mut s = Session::new(&json(&cfg)).unwrap();
+    let start = buffer(&s, &["params"]).to_vec();
+    s.run_steps(12);
+    let end = buffer(&s, &["params"]).to_vec();
+    let line = s.loss_line(&start, &end, 1).unwrap();
+    let series = |k: &str| Float32Array::new(&get(&line, k)).to_vec();
+    let (t, train) = (series("t"), series("train_loss"));
+    assert_eq!(t.len(), pathscope::experiments::barrier::LINE_POINTS);
+    let core = pathscope::experiments::barrier::barrier(&t, &train).unwrap();
+    assert_eq!(num(&get(&line, "train_barrier"), "height"), core.height, "one barrier, computed once");
+    let message = js_message(s.loss_line(&start, &end[1..], 0).unwrap_err());
+    assert!(message.contains("parameters"), "{message}");
+    assert!(s.loss_line(&start, &end, 2).is_err(), "no phase 2");
 }
 
 // ==== Charts on a canvas ========================================================================
@@ -355,22 +357,40 @@ fn charts_draw_sharp_at_twice_the_pixel_density() {
     assert_eq!(px.at(x, y), rgba(heat_color(0.5, 0.5)), "cell (0, 0) at twice its CSS position");
 }
 
-/// Metric rows for the curves: epochs 0..n, test evaluated every other epoch (NaN between).
-fn metric_rows(n: usize, acc: impl Fn(usize) -> f32) -> Vec<f32> {
-    let mut rows = Vec::with_capacity(n * METRICS_PER_ROW);
-    for e in 0..n {
-        let test = if e % 2 == 0 { acc(e) } else { f32::NAN };
-        rows.extend_from_slice(&[e as f32, 0.0, 1.0 / (e as f32 + 1.0), acc(e), 2.0 / (e as f32 + 1.0), test]);
-    }
-    rows
+/// One run for drawCurves, as the page builds it: `{ name, columns: { epoch: Float32Array, .. } }`,
+/// epochs 0..n, test evaluated every other epoch (NaN between).
+fn run_columns(name: &str, n: usize, acc: impl Fn(usize) -> f32) -> JsValue {
+    let col = |f: &dyn Fn(usize) -> f32| Float32Array::from(&(0..n).map(f).collect::<Vec<f32>>()[..]);
+    let test = |e: usize| if e % 2 == 0 { acc(e) } else { f32::NAN };
+    let columns = Object::new();
+    let set = |o: &Object, k: &str, v: &JsValue| {
+        Reflect::set(o, &JsValue::from_str(k), v).unwrap();
+    };
+    set(&columns, "epoch", &col(&|e| e as f32));
+    set(&columns, "phase", &col(&|_| 0.0));
+    set(&columns, "train_loss", &col(&|e| 1.0 / (e as f32 + 1.0)));
+    set(&columns, "train_acc", &col(&acc));
+    set(&columns, "test_loss", &col(&|e| if e % 2 == 0 { 2.0 / (e as f32 + 1.0) } else { f32::NAN }));
+    set(&columns, "test_acc", &col(&test));
+    let run = Object::new();
+    set(&run, "name", &JsValue::from_str(name));
+    set(&run, "columns", &columns);
+    run.into()
+}
+
+fn js_array(items: &[JsValue]) -> JsValue {
+    items.iter().collect::<Array>().into()
 }
 
 #[wasm_bindgen_test]
 fn curves_draw_both_runs_the_switch_and_bridge_unevaluated_epochs() {
     let canvas = new_canvas(900, 400);
-    let a = metric_rows(41, |e| (e as f32 / 40.0).min(1.0));
-    let b = metric_rows(41, |_| 0.25);
-    draw_curves(&canvas, 1.0, "curriculum\nscratch", &a, &b, &[20.0], "p = 2 → 4", 0.25).unwrap();
+    let a = run_columns("curriculum", 41, |e| (e as f32 / 40.0).min(1.0));
+    let b = run_columns("scratch", 41, |_| 0.25);
+    let switch = Object::new();
+    Reflect::set(&switch, &"epoch".into(), &20.0.into()).unwrap();
+    Reflect::set(&switch, &"label".into(), &"p = 2 → 4".into()).unwrap();
+    draw_curves(&canvas, 1.0, &js_array(&[a, b]), &js_array(&[switch.into()]), 0.25).unwrap();
     let px = Pixels::read(&canvas);
     let (s0, s1) = (run_style(0), run_style(1));
     // Test lines are drawn although every other test value is NaN (the gaps are bridged).
@@ -378,6 +398,8 @@ fn curves_draw_both_runs_the_switch_and_bridge_unevaluated_epochs() {
     assert!(px.count(s1.test) > 100, "scratch test curve: {} pixels", px.count(s1.test));
     assert!(px.count(s0.train) > 100, "curriculum train curve");
     assert!(px.count(PHASE_SWITCH) > 50, "the phase switch line");
+    // Malformed input is a message, not a crash.
+    assert!(draw_curves(&canvas, 1.0, &JsValue::from_str("curriculum\nscratch"), &js_array(&[]), 0.25).is_err());
 }
 
 #[wasm_bindgen_test]
@@ -393,7 +415,7 @@ fn z_a_scatter_colours_points_by_count() {
         points.extend_from_slice(&[1.0 + j, j]);
         counts.push(5);
     }
-    draw_za_scatter(&canvas, 1.0, &points, &counts, 5, "z_A plane (d = 2)").unwrap();
+    draw_za_scatter(&canvas, 1.0, &points, &counts, 5, &JsValue::from_str("plane"), "z_A plane (d = 2)").unwrap();
     let px = Pixels::read(&canvas);
     assert!(px.count(count_color(0, 5)) > 20, "count 0 points");
     assert!(px.count(count_color(5, 5)) > 20, "count 5 points");
@@ -440,7 +462,7 @@ fn titles_fit_phone_wide_canvases() {
     for (css_w, scale) in [(335u32, 1.0), (335, 2.0), (375, 3.0), (300, 1.0)] {
         let w = (css_w as f64 * scale) as u32;
         let canvas = new_canvas(w, (420.0 * scale) as u32);
-        draw_za_scatter(&canvas, scale, &points, &counts, 5, label).unwrap();
+        draw_za_scatter(&canvas, scale, &points, &counts, 5, &JsValue::from_str("pca"), label).unwrap();
         let px = Pixels::read(&canvas);
         // Title and caption: the top 70 CSS pixels.
         let (l, r) = ink_columns(&px, (0, (70.0 * scale) as i32)).expect("a title");
@@ -466,7 +488,15 @@ fn trajectory_draws_both_paths() {
     let canvas = new_canvas(600, 420);
     let a: Vec<f32> = (0..20).flat_map(|i| [i as f32, (i as f32 * 0.3).sin()]).collect();
     let b: Vec<f32> = (0..20).flat_map(|i| [i as f32, 3.0 + (i as f32 * 0.3).cos()]).collect();
-    draw_trajectory(&canvas, 1.0, "curriculum\nscratch", &a, &[10], &b, &[], "PCA").unwrap();
+    let path = |name: &str, points: &[f32], switches: &[u32]| -> JsValue {
+        let o = Object::new();
+        Reflect::set(&o, &"name".into(), &name.into()).unwrap();
+        Reflect::set(&o, &"points".into(), &Float32Array::from(points)).unwrap();
+        Reflect::set(&o, &"switches".into(), &Uint32Array::from(switches)).unwrap();
+        o.into()
+    };
+    let runs = js_array(&[path("curriculum", &a, &[10]), path("scratch", &b, &[])]);
+    draw_trajectory(&canvas, 1.0, &runs, "PCA").unwrap();
     let px = Pixels::read(&canvas);
     assert!(px.count(run_style(0).test) > 100, "curriculum path");
     assert!(px.count(run_style(1).test) > 50, "scratch path");
