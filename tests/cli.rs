@@ -48,14 +48,91 @@ fn bad_arguments_exit_2_with_a_message() {
     let mut cfg: serde_json::Value = serde_json::to_value(pathscope::config::Config::preset("quick").unwrap()).unwrap();
     cfg["optim"]["lr"] = serde_json::json!(-1.0);
     let out_of_range = tmp("range.json", &cfg.to_string());
-    expect_usage_error(&["train", "--config", out_of_range.to_str().unwrap()], "optim.lr = -1 is not accepted");
+    expect_usage_error(&["train", "--config", out_of_range.to_str().unwrap()], "learning rate lr = -1 is not accepted");
+    // Hostile arguments: refused with a message, never a panic.
+    for tol in ["NaN", "inf", "-1", "0"] {
+        expect_usage_error(&["gradcheck", "--fixture", "x.json", "--tol", tol], "--tol");
+    }
+    expect_usage_error(&["presets", "extra"], "unexpected argument 'extra'");
+    let positional = tmp(
+        "positional.json",
+        "[[4,12,32,128,\"pytorch\"],[5,2048,0],[0.001,0.9,0.999,1e-8,false],[2048,[[2,3]],10,50]]",
+    );
+    expect_usage_error(&["train", "--config", positional.to_str().unwrap()], "named fields");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_argument_is_refused_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let o = Command::new(env!("CARGO_BIN_EXE_pathscope"))
+        .arg("train")
+        .arg(std::ffi::OsStr::from_bytes(b"--preset\xff"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not valid UTF-8") && !stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
 
 #[test]
-fn gradcheck_passes_the_shared_fixture_and_fails_a_corrupted_one() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = std::env::var_os("PATHSCOPE_SHARED").map(PathBuf::from).unwrap_or_else(|| root.join("../shared"));
-    let fixture = shared.join("fixtures/grad_small.json");
+fn check_validates_without_training() {
+    let good = tmp("good.json", &pathscope::config::Config::preset("fig5").unwrap().to_json());
+    let o = run(&["check", good.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.contains("valid") && out.contains("parameters") && out.contains("MiB"), "{out}");
+    let mut big = pathscope::config::Config::preset("quick").unwrap();
+    big.data.n = 1 << 20;
+    big.schedule.batch_size = 1 << 20;
+    big.model.seq_len = 512;
+    big.model.vocab = 256;
+    big.schedule.phases = (2..18).map(|p| pathscope::config::Phase { p, epochs: 1 }).collect();
+    let bad = tmp("big.json", &big.to_json());
+    let o = run(&["check", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("memory") && stderr(&o).contains("GiB"), "{}", stderr(&o));
+    let huge = tmp("huge.json", &" ".repeat(2 << 20));
+    expect_usage_error(&["check", huge.to_str().unwrap()], "larger than");
+}
+
+#[test]
+fn outputs_are_checked_before_the_run_and_never_clobber_the_input() {
+    let cfg = tmp("in.json", &pathscope::config::Config::preset("quick").unwrap().to_json());
+    let before = std::fs::read_to_string(&cfg).unwrap();
+    let c = cfg.to_str().unwrap();
+    let o = run(&["train", "--config", c, "--json", c]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is the config file itself"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), before, "the config is untouched");
+    // An unwritable place is named at once, before a single epoch (this would train 400 epochs).
+    let start = std::time::Instant::now();
+    expect_usage_error(
+        &["train", "--config", c, "--json", "/nonexistent-dir/r.json"],
+        "cannot write /nonexistent-dir/r.json",
+    );
+    assert!(start.elapsed().as_secs_f64() < 5.0, "refused before training");
+}
+
+#[test]
+fn a_diverging_run_exits_non_zero_and_an_unstable_one_says_so() {
+    // lr = 10 on a tiny model: the loss explodes; whether it ends NaN (diverged) or huge but
+    // finite (unstable), the command line must say which, and a diverged run exits 1.
+    let mut cfg = pathscope::config::Config::preset("quick").unwrap();
+    cfg.data.n = 64;
+    cfg.optim.lr = 10.0;
+    cfg.schedule.phases = vec![pathscope::config::Phase { p: 4, epochs: 40 }];
+    let path = tmp("wild.json", &cfg.to_json());
+    let o = run(&["train", "--config", path.to_str().unwrap()]);
+    let e = stderr(&o);
+    assert!(e.contains("unstable") || e.contains("diverged"), "{e}");
+    if e.contains("diverged") {
+        assert_eq!(o.status.code(), Some(1), "{e}");
+    }
+}
+
+#[test]
+fn gradcheck_passes_the_small_fixture_and_fails_a_corrupted_one() {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grad_small.json");
     let o = run(&["gradcheck", "--fixture", fixture.to_str().unwrap()]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
@@ -84,4 +161,13 @@ fn train_writes_a_json_record() {
     assert_eq!(rec["config"]["data"]["seed"], 3);
     assert_eq!(rec["metrics"]["epoch"].as_array().unwrap().len(), 5, "rows for epochs 0..=4");
     assert_eq!(rec["switch_epochs"], serde_json::json!([2]));
+    assert_eq!(rec["status"]["state"], "finished", "the status is data, not debug text");
+    // Written through a temporary file and a rename: nothing else is left beside it.
+    let dir = out.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
