@@ -24,10 +24,10 @@ pub struct Workload {
 impl Workload {
     pub fn fig5() -> Self {
         let mut config = Config::fig5();
-        config.schedule.phases = vec![Phase { p: 4, epochs: 1 }];
+        config.schedule.phases = vec![Phase::new(4, 1)];
         let dims = Dims::of(&config.model);
         let params = init_params(&config.model, 0);
-        let split = generate(0, 4, dims.t, config.data.k, config.data.n);
+        let split = generate(0, 4, dims.t, config.data.k, config.data.n, config.data.test_set);
         Workload {
             ws: Workspace::new(dims),
             grads: vec![0.0; params.len()],

@@ -8,6 +8,9 @@
 //! every phase with the same p sees the same sets, so the scratch and curriculum arms of a seed
 //! train and test on the same p = 4 data.
 
+use std::collections::HashSet;
+
+use crate::config::TestSet;
 use crate::rng::{Purpose, Stream};
 
 /// `n` sequences of length `t`, tokens row-major (n x t), and their targets.
@@ -64,6 +67,9 @@ pub fn target(seq: &[u8], k: usize, p: usize) -> u8 {
 pub struct Split {
     pub train: Dataset,
     pub test: Dataset,
+    /// The share of test sequences that are not in the train set: 1 for a clean test set, 0
+    /// where every test sequence was trained on (test accuracy then measures memory).
+    pub unseen_share: f32,
 }
 
 impl Split {
@@ -74,12 +80,74 @@ impl Split {
     }
 }
 
-/// Train set then test set, `n` sequences each, from the stream of (seed, p).
-pub fn generate(seed: u64, p: usize, t: usize, k: usize, n: usize) -> Split {
+/// Train set then test set, `n` sequences each, from the stream of (seed, p). The train set is
+/// the same whatever `test_set` says (it is drawn first).
+///
+/// `TestSet::Unseen` draws each test sequence uniformly among the sequences not in the train set:
+/// by rejection where the space is large, and from the list of unseen sequences where the space
+/// (p^T) is small enough to enumerate. If no sequence is unseen (p = 2, T = 8 with n = 2048:
+/// all 256 are trained on), the test set is drawn independently and [`Split::unseen_share`] says
+/// so. `TestSet::Independent` is the authors' draw.
+pub fn generate(seed: u64, p: usize, t: usize, k: usize, n: usize, test_set: TestSet) -> Split {
     let mut stream = Stream::new(seed, Purpose::Data { p: p as u32 });
     let train = Dataset::draw(&mut stream, p, t, k, n);
-    let test = Dataset::draw(&mut stream, p, t, k, n);
-    Split { train, test }
+    let seen: HashSet<&[u8]> = train.tokens.chunks(t).collect();
+    let test = match test_set {
+        TestSet::Independent => Dataset::draw(&mut stream, p, t, k, n),
+        TestSet::Unseen => draw_unseen(&mut stream, &seen, p, t, k, n),
+    };
+    let unseen = (0..test.len()).filter(|&i| !seen.contains(test.sequence(i))).count();
+    let unseen_share = if test.is_empty() { 0.0 } else { unseen as f32 / test.len() as f32 };
+    Split { train, test, unseen_share }
+}
+
+/// Spaces of at most this many sequences are enumerated to find the unseen ones.
+const ENUMERATE_UP_TO: u64 = 1 << 22;
+
+/// `n` test sequences uniform among those not in `seen` (see [`generate`]).
+fn draw_unseen(stream: &mut Stream, seen: &HashSet<&[u8]>, p: usize, t: usize, k: usize, n: usize) -> Dataset {
+    let space = (p as u64).checked_pow(t as u32).unwrap_or(u64::MAX);
+    if space <= ENUMERATE_UP_TO {
+        // Every sequence as its base-p digits, first token most significant.
+        let decode = |mut index: u64, out: &mut [u8]| {
+            for slot in out.iter_mut().rev() {
+                *slot = (index % p as u64) as u8;
+                index /= p as u64;
+            }
+        };
+        let mut seq = vec![0u8; t];
+        let unseen: Vec<u64> = (0..space)
+            .filter(|&i| {
+                decode(i, &mut seq);
+                !seen.contains(&seq[..])
+            })
+            .collect();
+        if unseen.is_empty() {
+            return Dataset::draw(stream, p, t, k, n);
+        }
+        let mut tokens = vec![0u8; n * t];
+        let mut targets = Vec::with_capacity(n);
+        for row in tokens.chunks_mut(t) {
+            let pick = unseen[stream.below(unseen.len() as u32) as usize];
+            decode(pick, row);
+            targets.push(target(row, k, p));
+        }
+        return Dataset { p, t, k, tokens, targets };
+    }
+    // A large space: almost every draw is unseen (n train sequences among more than 4 million).
+    let mut tokens = Vec::with_capacity(n * t);
+    let mut targets = Vec::with_capacity(n);
+    let mut seq = vec![0u8; t];
+    while targets.len() < n {
+        for slot in seq.iter_mut() {
+            *slot = stream.below(p as u32) as u8;
+        }
+        if !seen.contains(&seq[..]) {
+            tokens.extend_from_slice(&seq);
+            targets.push(target(&seq, k, p));
+        }
+    }
+    Dataset { p, t, k, tokens, targets }
 }
 
 #[cfg(test)]
@@ -88,7 +156,7 @@ mod tests {
 
     #[test]
     fn targets_are_sums_mod_p_and_tokens_in_range() {
-        let s = generate(3, 4, 12, 5, 500);
+        let s = generate(3, 4, 12, 5, 500, TestSet::Unseen);
         for d in [&s.train, &s.test] {
             assert_eq!(d.len(), 500);
             assert!(d.tokens.iter().all(|&x| x < 4));
@@ -108,8 +176,34 @@ mod tests {
 
     #[test]
     fn same_seed_same_data_other_seed_other_data() {
-        assert_eq!(generate(1, 2, 8, 5, 64), generate(1, 2, 8, 5, 64));
-        assert_ne!(generate(1, 2, 8, 5, 64), generate(2, 2, 8, 5, 64));
-        assert_ne!(generate(1, 2, 8, 5, 64).train.tokens, generate(1, 3, 8, 5, 64).train.tokens);
+        let g = |seed, p| generate(seed, p, 8, 5, 64, TestSet::Unseen);
+        assert_eq!(g(1, 2), g(1, 2));
+        assert_ne!(g(1, 2), g(2, 2));
+        assert_ne!(g(1, 2).train.tokens, g(1, 3).train.tokens);
+    }
+
+    #[test]
+    fn unseen_test_sets_hold_no_training_sequence_and_say_so() {
+        for (p, t, n) in [(4, 12, 2048), (4, 8, 2048), (2, 12, 2048), (3, 5, 100)] {
+            let s = generate(7, p, t, 5.min(t), n, TestSet::Unseen);
+            let seen: HashSet<&[u8]> = s.train.tokens.chunks(t).collect();
+            assert_eq!(s.test.len(), n);
+            assert!((0..n).all(|i| !seen.contains(s.test.sequence(i))), "p = {p}, T = {t}");
+            assert_eq!(s.unseen_share, 1.0);
+            assert!(s.test.tokens.iter().all(|&x| (x as usize) < p));
+            for i in 0..n {
+                assert_eq!(s.test.targets[i], target(s.test.sequence(i), 5.min(t), p));
+            }
+            // The train set does not depend on how the test set is drawn.
+            assert_eq!(s.train, generate(7, p, t, 5.min(t), n, TestSet::Independent).train);
+        }
+        // p = 2, T = 8: 2048 draws cover all 256 sequences; nothing is unseen, and it is said.
+        let small = generate(0, 2, 8, 5, 2048, TestSet::Unseen);
+        assert_eq!(small.unseen_share, 0.0);
+        let indep = generate(0, 2, 8, 5, 2048, TestSet::Independent);
+        assert_eq!(indep.unseen_share, 0.0);
+        // The authors' independent draw at p = 4, T = 12: overlap is rare but measured.
+        let fig5 = generate(0, 4, 12, 5, 2048, TestSet::Independent);
+        assert!(fig5.unseen_share > 0.99);
     }
 }

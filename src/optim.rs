@@ -37,6 +37,12 @@ impl Adam {
         }
     }
 
+    /// The same optimizer at another learning rate.
+    pub fn with_lr(mut self, lr: f64) -> Self {
+        self.lr = lr as f32;
+        self
+    }
+
     /// Forget the moments and the step count (a fresh optimizer, same hyperparameters).
     pub fn reset(&mut self) {
         self.t = 0;

@@ -207,14 +207,15 @@ impl Trainer {
                 })
             })
             .collect();
-        let splits = ps.iter().map(|&p| generate(cfg.data.seed, p, dims.t, cfg.data.k, cfg.data.n)).collect();
+        let splits =
+            ps.iter().map(|&p| generate(cfg.data.seed, p, dims.t, cfg.data.k, cfg.data.n, cfg.data.test_set)).collect();
         let n = cfg.data.n;
         let b = cfg.schedule.batch_size;
         let snapshots = snapshot_count(&cfg);
         let mut tr = Trainer {
             dims,
             grads: vec![0.0; layout.len],
-            adam: Adam::new(&cfg.optim, layout.len),
+            adam: Adam::new(&cfg.optim, layout.len).with_lr(cfg.schedule.phases[0].lr.unwrap_or(cfg.optim.lr)),
             ws: Workspace::new(dims),
             layout,
             params,
@@ -456,7 +457,7 @@ impl Trainer {
                     self.step + 1,
                     self.epoch + 1,
                     self.step,
-                    self.cfg.optim.lr
+                    self.adam.lr
                 ),
             };
             return report;
@@ -513,6 +514,8 @@ impl Trainer {
                 if self.cfg.optim.reset_at_switch {
                     self.adam.reset();
                 }
+                let phase = &self.cfg.schedule.phases[self.phase];
+                self.adam.lr = phase.lr.unwrap_or(self.cfg.optim.lr) as f32;
             }
         }
     }

@@ -86,7 +86,7 @@ fn check_validates_without_training() {
     big.schedule.batch_size = 1 << 20;
     big.model.seq_len = 512;
     big.model.vocab = 256;
-    big.schedule.phases = (2..18).map(|p| pathscope::config::Phase { p, epochs: 1 }).collect();
+    big.schedule.phases = (2..18).map(|p| pathscope::config::Phase::new(p, 1)).collect();
     let bad = tmp("big.json", &big.to_json());
     let o = run(&["check", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
@@ -120,7 +120,7 @@ fn a_diverging_run_exits_non_zero_and_an_unstable_one_says_so() {
     let mut cfg = pathscope::config::Config::preset("quick").unwrap();
     cfg.data.n = 64;
     cfg.optim.lr = 10.0;
-    cfg.schedule.phases = vec![pathscope::config::Phase { p: 4, epochs: 40 }];
+    cfg.schedule.phases = vec![pathscope::config::Phase::new(4, 40)];
     let path = tmp("wild.json", &cfg.to_json());
     let o = run(&["train", "--config", path.to_str().unwrap()]);
     let e = stderr(&o);
@@ -151,8 +151,7 @@ fn gradcheck_passes_the_small_fixture_and_fails_a_corrupted_one() {
 fn train_writes_a_json_record() {
     let mut cfg = pathscope::config::Config::preset("quick").unwrap();
     cfg.data.n = 64;
-    cfg.schedule.phases =
-        vec![pathscope::config::Phase { p: 2, epochs: 2 }, pathscope::config::Phase { p: 4, epochs: 2 }];
+    cfg.schedule.phases = vec![pathscope::config::Phase::new(2, 2), pathscope::config::Phase::new(4, 2)];
     let cfg_path = tmp("small.json", &serde_json::to_string(&cfg).unwrap());
     let out = std::env::temp_dir().join(format!("pathscope-cli-{}/record.json", std::process::id()));
     let o = run(&["train", "--config", cfg_path.to_str().unwrap(), "--seed", "3", "--json", out.to_str().unwrap()]);

@@ -54,7 +54,7 @@ fn every_rule_names_its_field() {
     // The epoch limit holds for the whole run, so the scratch twin (all epochs in one phase)
     // of an accepted curriculum is accepted too.
     expect_err(
-        &with(&|c| c.schedule.phases = vec![Phase { p: 2, epochs: MAX_EPOCHS }, Phase { p: 4, epochs: 1 }]),
+        &with(&|c| c.schedule.phases = vec![Phase::new(2, MAX_EPOCHS), Phase::new(4, 1)]),
         "schedule.phases",
         &format!("{} epochs in all", MAX_EPOCHS + 1),
     );
@@ -75,7 +75,7 @@ fn every_rule_names_its_field() {
         c.model.dim = 256;
         c.model.hidden = 1024;
         c.schedule.snapshot_every = 1;
-        c.schedule.phases = vec![Phase { p: 4, epochs: 100_000 }];
+        c.schedule.phases = vec![Phase::new(4, 100_000)];
     });
     assert_eq!(ValidConfig::new(snapshots).unwrap_err().field(), "memory");
 }
@@ -89,7 +89,7 @@ fn budgets_do_not_wrap_and_count_every_phase() {
     c.model.seq_len = 512;
     c.data.n = 1 << 20;
     c.schedule.batch_size = 1 << 20;
-    c.schedule.phases = (2..18).map(|p| Phase { p, epochs: 1 }).collect();
+    c.schedule.phases = (2..18).map(|p| Phase::new(p, 1)).collect();
     let est = Estimate::of(&c);
     assert!(est.bytes > 16 << 30, "about 17 GB of data alone: {}", est.bytes);
     let err = ValidConfig::new(c).unwrap_err();
@@ -100,7 +100,7 @@ fn budgets_do_not_wrap_and_count_every_phase() {
     let mut w = Config::preset("quick").unwrap();
     w.data.n = 1 << 16;
     w.schedule.batch_size = 1;
-    w.schedule.phases = vec![Phase { p: 2, epochs: MAX_EPOCHS }];
+    w.schedule.phases = vec![Phase::new(2, MAX_EPOCHS)];
     w.schedule.snapshot_every = 0;
     assert!(w.total_steps() > MAX_STEPS);
     assert_eq!(ValidConfig::new(w.clone()).unwrap_err().field(), "work");
@@ -183,10 +183,7 @@ fn random_configs_are_accepted_iff_all_rules_hold() {
         c.schedule.eval_every = pick(&[1.0, 3.0], &[0.0]) as usize;
         let phases = pick(&[1.0, 2.0, 3.0], &[0.0]) as usize;
         c.schedule.phases = (0..phases)
-            .map(|_| Phase {
-                p: pick(&[2.0, 3.0, 4.0], &[0.0, 1.0, 7.0]) as usize,
-                epochs: pick(&[1.0, 2.0], &[0.0]) as usize,
-            })
+            .map(|_| Phase::new(pick(&[2.0, 3.0, 4.0], &[0.0, 1.0, 7.0]) as usize, pick(&[1.0, 2.0], &[0.0]) as usize))
             .collect();
         let m = &c.model;
         let ok = (2..=256).contains(&m.vocab)

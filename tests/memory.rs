@@ -78,7 +78,7 @@ fn check(name: &str, cfg: Config) {
 #[test]
 fn estimate_covers_the_quick_preset() {
     let mut c = Config::preset("quick").unwrap();
-    c.schedule.phases = vec![Phase { p: 2, epochs: 3 }, Phase { p: 4, epochs: 3 }];
+    c.schedule.phases = vec![Phase::new(2, 3), Phase::new(4, 3)];
     check("quick, 6 epochs", c);
 }
 
@@ -90,7 +90,7 @@ fn estimate_covers_many_phases_of_one_p_and_big_data() {
     c.schedule.batch_size = 1 << 16;
     c.model.dim = 4;
     c.model.hidden = 8;
-    c.schedule.phases = (0..16).map(|_| Phase { p: 2, epochs: 1 }).collect();
+    c.schedule.phases = (0..16).map(|_| Phase::new(2, 1)).collect();
     check("16 phases of p = 2, n = 65536", c);
 }
 
@@ -100,6 +100,6 @@ fn estimate_covers_long_snapshot_histories() {
     c.data.n = 8;
     c.schedule.batch_size = 8;
     c.schedule.snapshot_every = 1;
-    c.schedule.phases = vec![Phase { p: 2, epochs: 6000 }];
+    c.schedule.phases = vec![Phase::new(2, 6000)];
     check("6000 epochs, a snapshot every epoch", c);
 }

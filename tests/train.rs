@@ -24,7 +24,7 @@ fn small(phases: Vec<Phase>) -> Config {
 
 #[test]
 fn epochs_steps_and_metrics_rows() {
-    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 5 }]));
+    let mut tr = trainer(small(vec![Phase::new(2, 5)]));
     assert_eq!(tr.metrics().len(), 1, "row 0 is the initial model");
     assert!(!tr.metrics().test_acc[0].is_nan());
     tr.run_to_end(|_| {});
@@ -43,7 +43,7 @@ fn epochs_steps_and_metrics_rows() {
 
 #[test]
 fn a_partial_last_minibatch_is_trained_on() {
-    let mut c = small(vec![Phase { p: 2, epochs: 2 }]);
+    let mut c = small(vec![Phase::new(2, 2)]);
     c.data.n = 100; // 32 + 32 + 32 + 4
     let mut tr = trainer(c);
     tr.run_to_end(|_| {});
@@ -53,7 +53,7 @@ fn a_partial_last_minibatch_is_trained_on() {
 #[test]
 fn curriculum_switch_keeps_parameters_and_adam_state_unless_asked() {
     for reset in [false, true] {
-        let mut c = small(vec![Phase { p: 2, epochs: 2 }, Phase { p: 4, epochs: 2 }]);
+        let mut c = small(vec![Phase::new(2, 2), Phase::new(4, 2)]);
         c.optim.reset_at_switch = reset;
         let mut tr = trainer(c);
         tr.run_epochs(1);
@@ -88,7 +88,7 @@ fn curriculum_switch_keeps_parameters_and_adam_state_unless_asked() {
 
 #[test]
 fn same_seed_same_run_and_scratch_shares_the_p4_data() {
-    let c = small(vec![Phase { p: 2, epochs: 2 }, Phase { p: 4, epochs: 2 }]);
+    let c = small(vec![Phase::new(2, 2), Phase::new(4, 2)]);
     let mut a = trainer(c.clone());
     let mut b = trainer(c.clone());
     a.run_to_end(|_| {});
@@ -103,7 +103,7 @@ fn same_seed_same_run_and_scratch_shares_the_p4_data() {
     };
     assert_eq!(bits(&a), bits(&b), "metrics, NaN rows included, bit for bit");
     let mut scratch = c.clone();
-    scratch.schedule.phases = vec![Phase { p: 4, epochs: 4 }];
+    scratch.schedule.phases = vec![Phase::new(4, 4)];
     let s = trainer(scratch);
     assert_eq!(s.split(0).unwrap(), a.split(1).unwrap(), "both arms of a seed see the same p = 4 data");
     assert_eq!(trainer(c).params(), s.params(), "and start from the same weights");
@@ -111,7 +111,7 @@ fn same_seed_same_run_and_scratch_shares_the_p4_data() {
 
 #[test]
 fn snapshots_at_start_cadence_switch_and_end() {
-    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 4 }, Phase { p: 4, epochs: 3 }]));
+    let mut tr = trainer(small(vec![Phase::new(2, 4), Phase::new(4, 3)]));
     tr.run_to_end(|_| {});
     let (flat, epochs) = tr.snapshots();
     assert_eq!(epochs, &[0.0, 3.0, 4.0, 6.0, 7.0]);
@@ -122,7 +122,7 @@ fn snapshots_at_start_cadence_switch_and_end() {
 
 #[test]
 fn attention_history_records_every_step_then_thins() {
-    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 3 }]));
+    let mut tr = trainer(small(vec![Phase::new(2, 3)]));
     let t = tr.config().model.seq_len;
     let probe: Vec<u8> = (0..t).map(|i| (i % 2) as u8).collect();
     assert!(tr.set_probes(&[1, 2]).is_err(), "wrong length");
@@ -143,7 +143,7 @@ fn attention_history_records_every_step_then_thins() {
     assert_eq!(&log.rows[9 * t..], &now[..]);
 
     // Past the cap, every other row is dropped and the stride doubles: the span is kept.
-    let mut c = small(vec![Phase { p: 2, epochs: 400 }]);
+    let mut c = small(vec![Phase::new(2, 400)]);
     c.schedule.batch_size = 1;
     c.data.n = 8;
     c.model.seq_len = 512;
@@ -161,7 +161,7 @@ fn attention_history_records_every_step_then_thins() {
 
 #[test]
 fn a_diverging_step_is_not_applied_and_stops_the_run() {
-    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 3 }]));
+    let mut tr = trainer(small(vec![Phase::new(2, 3)]));
     tr.step();
     let mut params = tr.params().to_vec();
     params[tr.layout().fc2_b.start] = f32::INFINITY;
@@ -181,7 +181,7 @@ fn a_diverging_step_is_not_applied_and_stops_the_run() {
 
 #[test]
 fn za_of_the_test_set_with_counts() {
-    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 1 }]));
+    let mut tr = trainer(small(vec![Phase::new(2, 1)]));
     let (mut za, mut counts) = (Vec::new(), Vec::new());
     tr.za(0, &mut za, &mut counts).unwrap();
     assert!(tr.za(1, &mut za, &mut counts).is_err(), "no phase 1");
@@ -195,7 +195,7 @@ fn za_of_the_test_set_with_counts() {
 
 #[test]
 fn za_is_kept_at_each_phase_end_and_phases_of_one_p_share_data() {
-    let mut tr = trainer(small(vec![Phase { p: 2, epochs: 2 }, Phase { p: 4, epochs: 1 }, Phase { p: 2, epochs: 1 }]));
+    let mut tr = trainer(small(vec![Phase::new(2, 2), Phase::new(4, 1), Phase::new(2, 1)]));
     assert!(tr.phase_za().is_empty());
     tr.run_epochs(2);
     let kept = tr.phase_za().to_vec();
@@ -214,7 +214,7 @@ fn za_is_kept_at_each_phase_end_and_phases_of_one_p_share_data() {
 
 #[test]
 fn a_rising_loss_is_flagged_unstable_and_the_run_goes_on() {
-    let mut c = small(vec![Phase { p: 4, epochs: 30 }]);
+    let mut c = small(vec![Phase::new(4, 30)]);
     c.model.vocab = 4;
     c.optim.lr = 3.0;
     let mut tr = trainer(c);
@@ -224,7 +224,7 @@ fn a_rising_loss_is_flagged_unstable_and_the_run_goes_on() {
     assert!(first_high.is_some(), "lr = 3 should blow the loss up: {:?}", m.train_loss);
     assert_eq!(tr.unstable_at(), first_high);
     // Calm runs are never flagged.
-    let mut calm = trainer(small(vec![Phase { p: 2, epochs: 5 }]));
+    let mut calm = trainer(small(vec![Phase::new(2, 5)]));
     calm.run_to_end(|_| {});
     assert_eq!(calm.unstable_at(), None);
 }
@@ -232,7 +232,7 @@ fn a_rising_loss_is_flagged_unstable_and_the_run_goes_on() {
 #[test]
 fn snapshots_are_thinned_past_the_cap_keeping_start_and_switches() {
     use pathscope::plan::SNAPSHOT_CAP;
-    let mut c = small(vec![Phase { p: 2, epochs: 3000 }, Phase { p: 4, epochs: 2000 }]);
+    let mut c = small(vec![Phase::new(2, 3000), Phase::new(4, 2000)]);
     c.data.n = 4;
     c.schedule.batch_size = 4;
     c.model.dim = 2;
@@ -252,4 +252,19 @@ fn snapshots_are_thinned_past_the_cap_keeping_start_and_switches() {
     assert!(gaps.len() <= 3, "{gaps:?}");
     assert!(epochs.len() >= SNAPSHOT_CAP / 2, "thinned to about the cap, not far below: {}", epochs.len());
     assert_eq!(&flat[flat.len() - tr.params().len()..], tr.params());
+}
+
+#[test]
+fn a_phase_may_set_its_own_learning_rate() {
+    let mut c = small(vec![Phase::new(2, 1), Phase { p: 4, epochs: 1, lr: Some(1e-2) }]);
+    c.optim.lr = 1e-3;
+    let mut tr = trainer(c);
+    assert_eq!(tr.adam().lr, 1e-3);
+    tr.run_epochs(1);
+    assert_eq!(tr.phase(), 1);
+    assert_eq!(tr.adam().lr, 1e-2, "the finetune phase's own rate, as in the authors' notebook");
+    // The preset that uses it: the notebook's figure-4 setting.
+    let nb = Config::preset("fig4-notebook").unwrap();
+    assert_eq!(nb.schedule.phases[1].lr, Some(1e-2));
+    assert!(nb.optim.reset_at_switch && nb.model.dim == 2 && nb.schedule.batch_size == nb.data.n);
 }

@@ -130,8 +130,7 @@ fn session_steps_and_its_views_read_the_trainer() {
 #[wasm_bindgen_test]
 fn run_for_ms_stops_at_a_phase_switch() {
     let mut cfg = small_config();
-    cfg.schedule.phases =
-        vec![pathscope::config::Phase { p: 2, epochs: 1 }, pathscope::config::Phase { p: 4, epochs: 1 }];
+    cfg.schedule.phases = vec![pathscope::config::Phase::new(2, 1), pathscope::config::Phase::new(4, 1)];
     let mut s = Session::new(&json(&cfg)).unwrap();
     assert_eq!(s.run_for_ms(1e6, 100), 4, "one epoch of 4 steps, then the switch");
     assert_eq!(s.phase(), 1);
@@ -143,7 +142,7 @@ fn run_for_ms_stops_at_a_phase_switch() {
 #[wasm_bindgen_test]
 fn run_for_ms_respects_its_step_limit_and_the_run_end() {
     let mut cfg = small_config();
-    cfg.schedule.phases = vec![pathscope::config::Phase { p: 2, epochs: 1 }];
+    cfg.schedule.phases = vec![pathscope::config::Phase::new(2, 1)];
     let mut s = Session::new(&json(&cfg)).unwrap();
     assert_eq!(s.run_for_ms(1e6, 3), 3, "stops at max_steps");
     assert_eq!(s.run_steps(100), 1, "one epoch is 4 steps: the run ends after the 4th");
