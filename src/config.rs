@@ -338,6 +338,17 @@ impl Config {
         twin
     }
 
+    /// The config with the fields that cannot change its run set to one value: with a single
+    /// phase there is no switch, so whether Adam is reset at it does not matter. Two configs with
+    /// equal canonical forms train the same run.
+    pub fn canonical(&self) -> Config {
+        let mut c = self.clone();
+        if c.schedule.phases.len() < 2 {
+            c.optim.reset_at_switch = false;
+        }
+        c
+    }
+
     /// Total epochs over all phases (saturating: an absurd config is refused, not wrapped).
     pub fn total_epochs(&self) -> usize {
         self.schedule.phases.iter().fold(0usize, |sum, ph| sum.saturating_add(ph.epochs))

@@ -19,6 +19,7 @@ pub mod model;
 pub mod optim;
 pub mod plan;
 pub mod rng;
+pub mod sweep;
 pub mod train;
 pub mod viz;
 

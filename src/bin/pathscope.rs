@@ -11,6 +11,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
+#[path = "cli/sweep.rs"]
+mod sweep_cmd;
+
 const USAGE: &str = "\
 pathscope: train the transformer of 'Easing Optimization Paths: a Circuit Perspective'
 
@@ -18,6 +21,10 @@ usage:
   pathscope gradcheck --fixture FILE [--tol 1e-5]
   pathscope train (--preset NAME | --config FILE) [--seed S] [--json OUT]
   pathscope check FILE
+  pathscope sweep plan FILE
+  pathscope sweep run FILE --out DIR [--jobs N] [--shard I/N | --task I --tasks N]
+  pathscope sweep status DIR
+  pathscope sweep collect DIR
   pathscope reproduce fig5 [--seed S] [--keep-adam] [--epochs-scale F]
   pathscope bench [--quick]
   pathscope presets
@@ -99,6 +106,7 @@ fn main() -> ExitCode {
         "gradcheck" => gradcheck_cmd(args),
         "train" => train_cmd(args),
         "check" => check_cmd(args),
+        "sweep" => sweep_cmd::sweep_cmd(args),
         "reproduce" => reproduce_cmd(args),
         "bench" => pathscope_bench(args),
         "presets" => {
