@@ -57,6 +57,28 @@ impl Dataset {
     }
 }
 
+/// Most sequences [`patterns`] makes (p^k for p = 4, k = 5 is 1,024).
+pub const MAX_PATTERNS: usize = 1 << 16;
+
+/// The authors' hand-built sequences for figure 4: every pattern of the first k tokens (p^k of
+/// them, in base-p order, the first token most significant) with the other T - k tokens set to 0:
+/// 32 sequences for p = 2, k = 5, and 1,024 for p = 4. `None` if there would be more than
+/// [`MAX_PATTERNS`].
+pub fn patterns(p: usize, t: usize, k: usize) -> Option<Dataset> {
+    let count = p.checked_pow(k as u32).filter(|&c| c <= MAX_PATTERNS)?;
+    let mut tokens = vec![0u8; count * t];
+    let mut targets = Vec::with_capacity(count);
+    for (i, row) in tokens.chunks_mut(t).enumerate() {
+        let mut rest = i;
+        for slot in row[..k].iter_mut().rev() {
+            *slot = (rest % p) as u8;
+            rest /= p;
+        }
+        targets.push(target(row, k, p));
+    }
+    Some(Dataset { p, t, k, tokens, targets })
+}
+
 /// y = (x_1 + .. + x_k) mod p.
 pub fn target(seq: &[u8], k: usize, p: usize) -> u8 {
     (seq[..k].iter().map(|&x| x as usize).sum::<usize>() % p) as u8
@@ -180,6 +202,25 @@ mod tests {
         assert_eq!(g(1, 2), g(1, 2));
         assert_ne!(g(1, 2), g(2, 2));
         assert_ne!(g(1, 2).train.tokens, g(1, 3).train.tokens);
+    }
+
+    #[test]
+    fn patterns_are_every_first_k_tokens_with_zeros_after() {
+        let d = patterns(2, 12, 5).unwrap();
+        assert_eq!(d.len(), 32);
+        assert_eq!(d.sequence(0), &[0; 12]);
+        assert_eq!(d.sequence(31), &[1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(d.sequence(1)[..5], [0, 0, 0, 0, 1]);
+        let counts: std::collections::BTreeSet<u32> = (0..32).map(|i| d.count(i)).collect();
+        assert_eq!(counts.len(), 6, "counts 0..5: six classes");
+        let d4 = patterns(4, 12, 5).unwrap();
+        assert_eq!(d4.len(), 1024);
+        let counts: std::collections::BTreeSet<u32> = (0..1024).map(|i| d4.count(i)).collect();
+        assert_eq!(counts.len(), 16, "counts 0..15: sixteen classes");
+        assert!((0..1024).all(|i| d4.sequence(i)[5..].iter().all(|&x| x == 0)));
+        let distinct: HashSet<&[u8]> = d4.tokens.chunks(12).collect();
+        assert_eq!(distinct.len(), 1024);
+        assert!(patterns(256, 512, 5).is_none(), "too many to build");
     }
 
     #[test]

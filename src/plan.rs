@@ -65,6 +65,14 @@ impl Estimate {
             ps.len() as u64
         };
         let snapshots = snapshot_count(cfg) as u64;
+        // The hand-built figure-4 sequences of the largest p: p^k of them, if built at all.
+        let patterns = cfg
+            .schedule
+            .phases
+            .iter()
+            .filter_map(|ph| ph.p.checked_pow(cfg.data.k as u32).filter(|&c| c <= crate::data::MAX_PATTERNS))
+            .max()
+            .unwrap_or(0) as u64;
         let parts = vec![
             // Parameters, gradients and Adam's two moments.
             ("parameters and optimizer", f(params.saturating_mul(4))),
@@ -76,8 +84,10 @@ impl Estimate {
             ("metrics", f(epochs.saturating_add(1).saturating_mul(6))),
             ("snapshots", f(params.saturating_mul(snapshots)).saturating_add(f(snapshots))),
             ("attention history", f(ATTENTION_LOG_CAP as u64).saturating_mul(2)),
-            // z_A (n x d) and counts at each phase end, and one more for the latest model.
-            ("z_A", f(n.saturating_mul(d + 1)).saturating_mul(phases + 1)),
+            // z_A (n x d) and counts of the test set and the hand-built patterns at each phase end,
+            // and one more of each for the latest model.
+            ("z_A", f(n.saturating_add(patterns).saturating_mul(d + 1)).saturating_mul(phases + 1)),
+            ("patterns", patterns.saturating_mul(t + 1).saturating_mul(distinct_p)),
         ];
         let bytes = parts.iter().fold(0u64, |s, &(_, x)| s.saturating_add(x));
         let steps = cfg.total_steps();

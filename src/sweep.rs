@@ -314,8 +314,22 @@ pub struct ResultLine {
     pub final_: Final,
     pub first_epoch: BTreeMap<String, Option<usize>>,
     pub unseen_test_share: Option<f32>,
+    /// Figure 4 at each phase end: how z_A of the hand-built patterns clusters by count.
+    #[serde(default)]
+    pub phase_ends: Vec<PhaseEnd>,
     pub wall_seconds: f64,
     pub made_by: BTreeMap<String, String>,
+}
+
+/// What a run looked like at the end of one phase.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhaseEnd {
+    pub phase: usize,
+    pub p: usize,
+    pub epoch: usize,
+    /// k-means of z_A of the hand-built patterns, one cluster per count class (null where the
+    /// patterns are too many to build).
+    pub clusters: Option<crate::experiments::za::ClusterReport>,
 }
 
 /// The last metrics. JSON has no NaN: a value that is not finite is written as null and read
@@ -366,6 +380,20 @@ pub fn run(planned: &PlannedRun, mut clock: impl FnMut() -> f64, made_by: BTreeM
         Status::Running => "unfinished",
     };
     let last_phase = tr.config().schedule.phases.len() - 1;
+    let d = tr.config().model.dim;
+    let phase_ends = tr
+        .phase_za()
+        .iter()
+        .map(|z| PhaseEnd {
+            phase: z.phase,
+            p: tr.config().schedule.phases[z.phase].p,
+            epoch: z.epoch,
+            clusters: z
+                .patterns
+                .as_ref()
+                .map(|v| crate::experiments::za::clusters(&v.za, v.counts.len(), d, &v.counts, planned.seed)),
+        })
+        .collect();
     ResultLine {
         format: RESULT_FORMAT.into(),
         source: "pathscope".into(),
@@ -380,6 +408,7 @@ pub fn run(planned: &PlannedRun, mut clock: impl FnMut() -> f64, made_by: BTreeM
         final_: Final { train_loss: m.train_loss[last], train_acc: m.train_acc[last], test_loss, test_acc },
         first_epoch: first_epochs(m),
         unseen_test_share: tr.split(last_phase).ok().map(|s| s.unseen_share),
+        phase_ends,
         wall_seconds: clock() - start,
         made_by,
     }

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::data::{generate, Split};
+use crate::data::{generate, Dataset, Split};
 use crate::model::{init_params, Dims, Layout, Workspace};
 use crate::optim::Adam;
 pub use crate::plan::ATTENTION_LOG_CAP;
@@ -121,18 +121,68 @@ impl std::fmt::Display for NoSuchPhase {
 
 impl std::error::Error for NoSuchPhase {}
 
-/// z_A of a phase's test set under the model at the end of that phase (figure 4's "after
-/// pretraining" picture), kept by the trainer at each phase end.
+/// Why z_A cannot be computed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ZaError {
+    Phase(NoSuchPhase),
+    /// p^k is too large for the hand-built patterns.
+    NoPatterns,
+}
+
+impl std::fmt::Display for ZaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ZaError::Phase(e) => e.fmt(f),
+            ZaError::NoPatterns => write!(
+                f,
+                "the hand-built patterns (every p^k choice of the first k tokens) are too many to build here; \
+                 show z_A of the test set instead"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ZaError {}
+
+/// Which sequences z_A is computed on (figure 4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZaSet {
+    /// The authors' hand-built sequences: every pattern of the first k tokens, zeros after
+    /// ([`crate::data::patterns`]): 32 for p = 2, 1,024 for p = 4.
+    #[default]
+    Patterns,
+    /// The phase's test set.
+    Test,
+}
+
+/// z_A of some sequences (n, d) and each one's count x_1 + .. + x_k (n).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ZaValues {
+    pub za: Vec<f32>,
+    pub counts: Vec<u32>,
+}
+
+/// z_A under the model at the end of a phase (figure 4's "after pretraining" picture), kept by
+/// the trainer at each phase end, on the phase's test set and on its hand-built patterns.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhaseZa {
     pub phase: usize,
     /// Epoch and step at the end of the phase.
     pub epoch: usize,
     pub step: u64,
-    /// (n, d)
-    pub za: Vec<f32>,
-    /// x_1 + .. + x_k of each test sequence (n).
-    pub counts: Vec<u32>,
+    pub test: ZaValues,
+    /// `None` where p^k is too large to build the patterns ([`crate::data::MAX_PATTERNS`]).
+    pub patterns: Option<ZaValues>,
+}
+
+impl PhaseZa {
+    pub fn of(&self, set: ZaSet) -> Option<&ZaValues> {
+        match set {
+            ZaSet::Test => Some(&self.test),
+            ZaSet::Patterns => self.patterns.as_ref(),
+        }
+    }
 }
 
 /// What one call to [`Trainer::step`] did.
@@ -157,6 +207,8 @@ pub struct Trainer {
     /// Data of each distinct p, in order of first use; `phase_data[phase]` indexes it (phases of
     /// one p share one data set, as they would draw the same one).
     splits: Vec<Split>,
+    /// The hand-built figure-4 sequences of each distinct p (same index as `splits`).
+    patterns: Vec<Option<Dataset>>,
     phase_data: Vec<usize>,
     phase: usize,
     phase_epoch: usize,
@@ -209,6 +261,7 @@ impl Trainer {
             .collect();
         let splits =
             ps.iter().map(|&p| generate(cfg.data.seed, p, dims.t, cfg.data.k, cfg.data.n, cfg.data.test_set)).collect();
+        let patterns = ps.iter().map(|&p| crate::data::patterns(p, dims.t, cfg.data.k)).collect();
         let n = cfg.data.n;
         let b = cfg.schedule.batch_size;
         let snapshots = snapshot_count(&cfg);
@@ -220,6 +273,7 @@ impl Trainer {
             layout,
             params,
             splits,
+            patterns,
             phase_data,
             phase: 0,
             phase_epoch: 0,
@@ -526,10 +580,11 @@ impl Trainer {
     }
 
     fn keep_phase_za(&mut self) {
-        let mut za = Vec::new();
-        let mut counts = Vec::new();
-        self.za(self.phase, &mut za, &mut counts).expect("the current phase exists");
-        self.phase_za.push(PhaseZa { phase: self.phase, epoch: self.epoch, step: self.step, za, counts });
+        let mut test = ZaValues::default();
+        self.za(self.phase, ZaSet::Test, &mut test).expect("the current phase exists");
+        let mut patterns = ZaValues::default();
+        let patterns = self.za(self.phase, ZaSet::Patterns, &mut patterns).ok().map(|_| patterns);
+        self.phase_za.push(PhaseZa { phase: self.phase, epoch: self.epoch, step: self.step, test, patterns });
     }
 
     /// Steps until the current epoch ends (or the run stops).
@@ -580,15 +635,19 @@ impl Trainer {
         Ok((train, test))
     }
 
-    /// z_A (n, d) of a phase's test set under the current parameters, and each sequence's count
-    /// x_1 + .. + x_k, into the given buffers.
-    pub fn za(&mut self, phase: usize, za: &mut Vec<f32>, counts: &mut Vec<u32>) -> Result<(), NoSuchPhase> {
-        let test = &self.splits[self.phase_data[self.check_phase(phase)?]].test;
-        let n = test.len();
-        za.resize(n * self.dims.d, 0.0);
-        counts.clear();
-        counts.extend((0..n).map(|i| test.count(i)));
-        self.ws.forward_with(&self.params, &test.tokens, &test.targets, &mut [], za, &mut []);
+    /// z_A (n, d) of a phase's test set or hand-built patterns under the current parameters, and
+    /// each sequence's count x_1 + .. + x_k, into `out`.
+    pub fn za(&mut self, phase: usize, set: ZaSet, out: &mut ZaValues) -> Result<(), ZaError> {
+        let i = self.phase_data[self.check_phase(phase).map_err(ZaError::Phase)?];
+        let data = match set {
+            ZaSet::Test => &self.splits[i].test,
+            ZaSet::Patterns => self.patterns[i].as_ref().ok_or(ZaError::NoPatterns)?,
+        };
+        let n = data.len();
+        out.za.resize(n * self.dims.d, 0.0);
+        out.counts.clear();
+        out.counts.extend((0..n).map(|j| data.count(j)));
+        self.ws.forward_with(&self.params, &data.tokens, &data.targets, &mut [], &mut out.za, &mut []);
         Ok(())
     }
 }

@@ -54,8 +54,9 @@ fn exercise(cfg: &ValidConfig) {
     tr.set_probes(&vec![1u8; 4 * t]).unwrap();
     let start = tr.params().to_vec();
     tr.run_to_end(|_| {});
-    let (mut za, mut counts) = (Vec::new(), Vec::new());
-    tr.za(0, &mut za, &mut counts).unwrap();
+    let mut za = pathscope::train::ZaValues::default();
+    tr.za(0, pathscope::train::ZaSet::Test, &mut za).unwrap();
+    let _ = tr.za(0, pathscope::train::ZaSet::Patterns, &mut za);
     let end = tr.params().to_vec();
     let last = cfg.schedule.phases.len() - 1;
     let line = loss_line(&mut tr, &start, &end, LINE_POINTS, last).unwrap();

@@ -4,7 +4,7 @@
 
 use pathscope::config::{Config, Phase};
 use pathscope::plan::ValidConfig;
-use pathscope::train::{Status, Trainer, ATTENTION_LOG_CAP};
+use pathscope::train::{Status, Trainer, ZaSet, ZaValues, ATTENTION_LOG_CAP};
 
 fn trainer(c: Config) -> Trainer {
     Trainer::new(ValidConfig::new(c).unwrap())
@@ -182,9 +182,10 @@ fn a_diverging_step_is_not_applied_and_stops_the_run() {
 #[test]
 fn za_of_the_test_set_with_counts() {
     let mut tr = trainer(small(vec![Phase::new(2, 1)]));
-    let (mut za, mut counts) = (Vec::new(), Vec::new());
-    tr.za(0, &mut za, &mut counts).unwrap();
-    assert!(tr.za(1, &mut za, &mut counts).is_err(), "no phase 1");
+    let mut v = ZaValues::default();
+    tr.za(0, ZaSet::Test, &mut v).unwrap();
+    assert!(tr.za(1, ZaSet::Test, &mut v).is_err(), "no phase 1");
+    let ZaValues { za, counts } = v;
     let n = tr.config().data.n;
     assert_eq!(za.len(), n * tr.config().model.dim);
     assert_eq!(counts.len(), n);
@@ -201,10 +202,13 @@ fn za_is_kept_at_each_phase_end_and_phases_of_one_p_share_data() {
     let kept = tr.phase_za().to_vec();
     assert_eq!(kept.len(), 1);
     assert_eq!((kept[0].phase, kept[0].epoch, kept[0].step), (0, 2, 6));
-    // It is z_A of phase 0's test set under the model at the switch.
-    let (mut za, mut counts) = (Vec::new(), Vec::new());
-    tr.za(0, &mut za, &mut counts).unwrap();
-    assert_eq!((&kept[0].za, &kept[0].counts), (&za, &counts));
+    // It is z_A of phase 0's test set and patterns under the model at the switch.
+    for set in [ZaSet::Test, ZaSet::Patterns] {
+        let mut now = ZaValues::default();
+        tr.za(0, set, &mut now).unwrap();
+        assert_eq!(kept[0].of(set), Some(&now), "{set:?}");
+    }
+    assert_eq!(kept[0].patterns.as_ref().unwrap().counts.len(), 32, "2^5 patterns of the first k = 5 tokens");
     tr.run_to_end(|_| {});
     let ends: Vec<(usize, usize)> = tr.phase_za().iter().map(|z| (z.phase, z.epoch)).collect();
     assert_eq!(ends, vec![(0, 2), (1, 3), (2, 4)], "one per phase, the last at the run's end");

@@ -25,7 +25,7 @@ fn heatmap_cells_line_and_scrub_agree() {
     let theme = Theme::default();
     let (rows, cols, k) = (20, 8, 5);
     let (a, steps) = fake_heat(rows, cols, k);
-    let data = AttentionHeatmapData { attn: &a, cols, steps: &steps, k, highlight: Some(7), vmax: None };
+    let data = AttentionHeatmapData { groups: 1, attn: &a, cols, steps: &steps, k, highlight: Some(7), vmax: None };
     let (svg, g) = render("attention_heatmap_few", (640, 480), |ar| draw_attention_heatmap(ar, &data, &theme).unwrap());
     let tags = parse_svg(&svg);
     assert_eq!((g.rows, g.cols), (rows, cols));
@@ -70,7 +70,8 @@ fn heatmap_downsamples_many_rows() {
     let theme = Theme::default();
     let (rows, cols) = (3000, 12);
     let (a, steps) = fake_heat(rows, cols, 5);
-    let data = AttentionHeatmapData { attn: &a, cols, steps: &steps, k: 5, highlight: Some(1234), vmax: Some(1.0) };
+    let data =
+        AttentionHeatmapData { groups: 1, attn: &a, cols, steps: &steps, k: 5, highlight: Some(1234), vmax: Some(1.0) };
     let (svg, g) = render("attention_heatmap", (640, 480), |ar| draw_attention_heatmap(ar, &data, &theme).unwrap());
     let tags = parse_svg(&svg);
     let cs = cells(&tags, &g);
@@ -103,22 +104,38 @@ fn heatmap_odd_inputs_draw_messages() {
     let cases: [(&str, AttentionHeatmapData, Option<&str>); 4] = [
         (
             "empty",
-            AttentionHeatmapData { attn: &[], cols: 8, steps: &[], k: 5, highlight: None, vmax: None },
+            AttentionHeatmapData { groups: 1, attn: &[], cols: 8, steps: &[], k: 5, highlight: None, vmax: None },
             Some("No attention"),
         ),
         (
             "ragged",
-            AttentionHeatmapData { attn: &[0.1; 7], cols: 2, steps: &[], k: 5, highlight: None, vmax: None },
+            AttentionHeatmapData { groups: 1, attn: &[0.1; 7], cols: 2, steps: &[], k: 5, highlight: None, vmax: None },
             Some("do not make rows"),
         ),
         (
             "steps",
-            AttentionHeatmapData { attn: &[0.1; 8], cols: 2, steps: &[1, 2], k: 1, highlight: None, vmax: None },
+            AttentionHeatmapData {
+                groups: 1,
+                attn: &[0.1; 8],
+                cols: 2,
+                steps: &[1, 2],
+                k: 1,
+                highlight: None,
+                vmax: None,
+            },
             Some("4 rows"),
         ),
         (
             "nan",
-            AttentionHeatmapData { attn: &nan, cols: 8, steps: &[], k: 50, highlight: Some(99), vmax: Some(f32::NAN) },
+            AttentionHeatmapData {
+                groups: 1,
+                attn: &nan,
+                cols: 8,
+                steps: &[],
+                k: 50,
+                highlight: Some(99),
+                vmax: Some(f32::NAN),
+            },
             Some("NaN"),
         ),
     ];
@@ -133,4 +150,32 @@ fn heatmap_odd_inputs_draw_messages() {
             assert_eq!(g.rows, 0);
         }
     }
+}
+
+#[test]
+fn several_probes_side_by_side_each_get_their_k_line() {
+    // Figure 3 as the authors draw it: four probe sequences of T = 12 side by side.
+    let theme = Theme::default();
+    let (rows, t, k, groups) = (10, 12, 5, 4);
+    let (a, steps) = fake_heat(rows, t * groups, k);
+    let data =
+        AttentionHeatmapData { groups, attn: &a, cols: t * groups, steps: &steps, k, highlight: None, vmax: None };
+    let (svg, g) =
+        render("attention_heatmap_groups", (900, 480), |ar| draw_attention_heatmap(ar, &data, &theme).unwrap());
+    let tags = parse_svg(&svg);
+    assert_eq!(g.cols, t * groups);
+    let red = lines_of(&tags, HEATMAP_K_LINE);
+    assert_eq!(red.len(), groups, "one red line per probe");
+    for (i, line) in red.iter().enumerate() {
+        let x = line.points()[0].0;
+        assert_eq!(g.col_at(x), Some(i * t + k), "probe {i}: after its position k");
+    }
+    assert!(has_text(&tags, "4 probe sequences side by side"));
+    // The x axis counts positions within each probe: 1 to T, never past T.
+    assert!(!texts(&tags).iter().any(|s| *s == "13" || *s == "48"), "{:?}", texts(&tags));
+    // Columns that do not split into the groups are a message, not a wrong picture.
+    let bad = AttentionHeatmapData { groups: 5, ..data };
+    let (svg, _) =
+        render("attention_heatmap_groups_bad", (600, 300), |ar| draw_attention_heatmap(ar, &bad, &theme).unwrap());
+    assert!(svg.contains("do not split into 5 probe sequences"));
 }

@@ -6,8 +6,8 @@ use common::*;
 
 use plotters::prelude::*;
 
-use pathscope::viz::curves::{draw_curves, thin, CurvesData, PhaseSwitch, RunCurves};
-use pathscope::viz::theme::{hex, run_style, Theme, PHASE_SWITCH};
+use pathscope::viz::curves::{draw_curves, thin, Chance, CurvesData, PhaseSwitch, RunCurves};
+use pathscope::viz::theme::{hex, run_style, Theme, CHANCE_LINE, PHASE_SWITCH};
 
 /// x of the tick labels with this text, left to right.
 fn tick_x(tags: &[Tag], label: &str) -> Vec<f64> {
@@ -21,7 +21,7 @@ fn curves_mark_the_switch_and_draw_every_series() {
     let (s, c) = fake_runs();
     let runs = [s.curves("scratch p=4"), c.curves("curriculum p=2->4")];
     let switches = [PhaseSwitch { epoch: 3000.0, label: "p = 2 -> 4" }];
-    let data = CurvesData { runs: &runs, switches: &switches, chance: Some(0.25) };
+    let data = CurvesData { runs: &runs, switches: &switches, chance: &[Chance::everywhere(0.25)] };
     let (svg, _) = render("curves_wide", (1000, 440), |a| draw_curves(a, &data, &Theme::default()).unwrap());
     render("curves_narrow", (375, 640), |a| draw_curves(a, &data, &Theme::compact()).unwrap());
     let tags = parse_svg(&svg);
@@ -108,7 +108,7 @@ fn curves_survive_odd_series() {
     ];
     for (name, runs, needle) in cases {
         let sw = [PhaseSwitch { epoch: f32::NAN, label: "bad" }, PhaseSwitch { epoch: 2.0, label: "" }];
-        let data = CurvesData { runs: &runs, switches: &sw, chance: Some(f32::NAN) };
+        let data = CurvesData { runs: &runs, switches: &sw, chance: &[Chance::everywhere(f32::NAN)] };
         let (svg, _) = render(&format!("curves_{name}"), (700, 400), |a| draw_curves(a, &data, &theme).unwrap());
         let tags = parse_svg(&svg);
         if let Some(n) = needle {
@@ -140,7 +140,7 @@ fn curves_join_unevaluated_epochs_and_end_at_the_last_evaluation() {
         epochs,
     };
     let runs = [run.curves("every 5")];
-    let data = CurvesData { runs: &runs, switches: &[], chance: None };
+    let data = CurvesData { runs: &runs, switches: &[], chance: &[] };
     let (svg, _) = render("curves_eval_every", (1000, 440), |a| draw_curves(a, &data, &Theme::default()).unwrap());
     let tags = parse_svg(&svg);
     let st = run_style(0);
@@ -188,7 +188,7 @@ fn curves_count_measured_non_finite_values_and_name_where_a_run_stops() {
         epochs,
     };
     let runs = [run.curves("diverging")];
-    let data = CurvesData { runs: &runs, switches: &[], chance: None };
+    let data = CurvesData { runs: &runs, switches: &[], chance: &[] };
     let (svg, _) = render("curves_diverged", (1000, 440), |a| draw_curves(a, &data, &Theme::default()).unwrap());
     let tags = parse_svg(&svg);
     assert!(has_text(&tags, "1 non-finite values not drawn (lines join across them)"), "{:?}", texts(&tags));
@@ -209,4 +209,30 @@ fn thinning_keeps_extremes_in_order() {
     assert!(t.windows(2).all(|w| w[0].0 <= w[1].0));
     assert_eq!(t.first(), pts.first());
     assert_eq!(t.last(), pts.last());
+}
+
+#[test]
+fn chance_follows_the_phase_being_tested() {
+    // A curriculum tested on p = 2 for 3,000 epochs (chance 0.5), then on p = 4 (chance 0.25):
+    // each level is drawn over its own epochs, not one level over the whole run.
+    let (s, c) = fake_runs();
+    let runs = [c.curves("curriculum")];
+    let chance = [Chance { from: 0.0, to: 3000.0, value: 0.5 }, Chance { from: 3000.0, to: 10000.0, value: 0.25 }];
+    let data =
+        CurvesData { runs: &runs, switches: &[PhaseSwitch { epoch: 3000.0, label: "p = 2 -> 4" }], chance: &chance };
+    let (svg, _) = render("curves_chance_by_phase", (1000, 440), |a| draw_curves(a, &data, &Theme::default()).unwrap());
+    let tags = parse_svg(&svg);
+    assert!(has_text(&tags, "chance 0.50") && has_text(&tags, "chance 0.25"));
+    let (t2, t4) = (tick_x(&tags, "2000"), tick_x(&tags, "4000"));
+    let switch_x = (t2[0] + t4[0]) / 2.0;
+    // The dotted pieces of the 0.5 line all lie left of the switch, those of 0.25 right of it.
+    let dotted: Vec<Vec<(i32, i32)>> =
+        lines_of(&tags, CHANCE_LINE).iter().map(|t| t.points()).filter(|p| p.len() == 2).collect();
+    let ys: std::collections::BTreeSet<i32> = dotted.iter().map(|p| p[0].1).collect();
+    assert!(ys.len() >= 2, "two levels: {ys:?}");
+    let (high, low) = (*ys.iter().next().unwrap(), *ys.iter().last().unwrap());
+    let in_plot = |p: &Vec<(i32, i32)>| p[0].0 as f64 <= t4[0] + 400.0; // the accuracy panel (left)
+    assert!(dotted.iter().filter(|p| p[0].1 == high && in_plot(p)).all(|p| p[1].0 as f64 <= switch_x + 2.0));
+    assert!(dotted.iter().filter(|p| p[0].1 == low && in_plot(p)).any(|p| p[0].0 as f64 >= switch_x - 2.0));
+    let _ = s;
 }

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use pathscope::viz::attention_graph::{draw_attention_graph, AttentionGraphData};
 use pathscope::viz::attention_heatmap::{draw_attention_heatmap, AttentionHeatmapData};
-use pathscope::viz::curves::{draw_curves, CurvesData, PhaseSwitch};
+use pathscope::viz::curves::{draw_curves, Chance, CurvesData, PhaseSwitch};
 use pathscope::viz::loss_barrier::{draw_loss_barrier, LossBarrierData};
 use pathscope::viz::theme::Theme;
 use pathscope::viz::trajectory::{draw_trajectory, TrajectoryData, TrajectoryRun};
@@ -42,12 +42,24 @@ fn charts_do_not_panic_on_tiny_canvases() {
         );
         let _ = draw_attention_heatmap(
             &root,
-            &AttentionHeatmapData { attn: &heat, cols: 8, steps: &steps, k: 5, highlight: Some(3), vmax: None },
+            &AttentionHeatmapData {
+                groups: 1,
+                attn: &heat,
+                cols: 8,
+                steps: &steps,
+                k: 5,
+                highlight: Some(3),
+                vmax: None,
+            },
             &theme,
         );
         let _ = draw_curves(
             &root,
-            &CurvesData { runs: &runs, switches: &[PhaseSwitch { epoch: 3000.0, label: "x" }], chance: Some(0.25) },
+            &CurvesData {
+                runs: &runs,
+                switches: &[PhaseSwitch { epoch: 3000.0, label: "x" }],
+                chance: &[Chance::everywhere(0.25)],
+            },
             &theme,
         );
         let _ = draw_za_scatter(
@@ -109,7 +121,15 @@ fn phone_pass(suffix: &str, theme: &Theme) {
     render(&format!("phone_attention_heatmap{suffix}"), (375, 360), |a| {
         draw_attention_heatmap(
             a,
-            &AttentionHeatmapData { attn: &heat, cols: 12, steps: &steps, k: 5, highlight: Some(200), vmax: None },
+            &AttentionHeatmapData {
+                groups: 1,
+                attn: &heat,
+                cols: 12,
+                steps: &steps,
+                k: 5,
+                highlight: Some(200),
+                vmax: None,
+            },
             &theme,
         )
         .unwrap()
@@ -117,7 +137,7 @@ fn phone_pass(suffix: &str, theme: &Theme) {
     let (s, _) = fake_runs();
     let runs = [s.curves("scratch p=4")];
     render(&format!("phone_curves_one_run{suffix}"), (375, 560), |a| {
-        draw_curves(a, &CurvesData { runs: &runs, switches: &[], chance: Some(0.25) }, &theme).unwrap()
+        draw_curves(a, &CurvesData { runs: &runs, switches: &[], chance: &[Chance::everywhere(0.25)] }, &theme).unwrap()
     });
     let (pts, counts) = fake_za(2048, 4, 5, 0.06, 2);
     render(&format!("phone_za_scatter{suffix}"), (375, 420), |a| {

@@ -218,19 +218,29 @@ fn the_scratch_twin_trains_the_last_p_for_all_epochs() {
 fn z_a_is_projected_to_two_dimensions_with_its_counts() {
     let cfg = small_config();
     let mut s = Session::new(&json(&cfg)).unwrap();
-    let info = s.compute_za(-1).unwrap();
+    let info = s.compute_za(-1, "test").unwrap();
     assert_eq!(string(&info, "axes"), "pca");
+    assert_eq!(string(&info, "set"), "test");
     assert!(string(&info, "caption").starts_with("PCA of z_A (d = 8)"), "{info:?}");
     assert_eq!(buffer(&s, &["za_points"]).length() as usize, 2 * cfg.data.n);
     assert_eq!(buffer_u32(&s, "za_counts").len(), cfg.data.n);
     assert_eq!(num(&info, "max_count"), 5.0, "k (p - 1) for p = 2");
     // The next phase's test set (p = 4) can be looked at too: counts up to 15.
-    let info = s.compute_za(1).unwrap();
+    let info = s.compute_za(1, "test").unwrap();
     assert_eq!(num(&info, "max_count"), 15.0);
     let counts = buffer_u32(&s, "za_counts");
     assert!(counts.iter().any(|&c| c > 5) && counts.iter().all(|&c| c <= 15), "p = 4 counts");
-    assert!(s.compute_za(2).is_err(), "there is no third phase");
-    assert!(s.phase_end_za(0).is_err(), "no phase has ended yet");
+    assert!(s.compute_za(2, "test").is_err(), "there is no third phase");
+    assert!(s.phase_end_za(0, "patterns").is_err(), "no phase has ended yet");
+    assert!(s.compute_za(0, "random").is_err(), "an unknown set is refused");
+    // The authors' hand-built patterns: 2^5 for p = 2, 4^5 for p = 4, with the cluster count.
+    let info = s.compute_za(0, "patterns").unwrap();
+    assert_eq!(buffer_u32(&s, "za_counts").len(), 32);
+    let clusters = get(&info, "clusters");
+    assert_eq!(num(&clusters, "classes"), 6.0, "counts 0..5");
+    assert!((0.0..=6.0).contains(&num(&clusters, "formed")));
+    s.compute_za(1, "patterns").unwrap();
+    assert_eq!(buffer_u32(&s, "za_counts").len(), 1024);
 }
 
 #[wasm_bindgen_test]
@@ -239,7 +249,7 @@ fn z_a_axes_are_a_tagged_value_the_chart_reads() {
         let mut cfg = small_config();
         cfg.model.dim = dim;
         let mut s = Session::new(&json(&cfg)).unwrap();
-        let info = s.compute_za(-1).unwrap();
+        let info = s.compute_za(-1, "test").unwrap();
         assert_eq!(string(&info, "axes"), axes, "d = {dim}");
         // The chart takes that value as it comes; anything else is refused with a message.
         let canvas = new_canvas(400, 300);
@@ -278,7 +288,7 @@ fn attention_graph_colours_edges_by_their_change() {
     let tokens = [3u8, 1, 2, 0];
     let attn = [0.7f32, 0.1, 0.1, 0.1];
     let prev = [0.4f32, 0.3, 0.2, 0.1];
-    let hits = draw_attention_graph(&canvas, 1.0, &tokens, &attn, &prev, 2, "step 7").unwrap();
+    let hits = draw_attention_graph(&canvas, 1.0, &tokens, &attn, &prev, 2, "step 7", false).unwrap();
     let px = Pixels::read(&canvas);
     let tokens_at = get(&hits, "tokens");
     let node = |i: u32| {
@@ -314,7 +324,7 @@ fn attention_heatmap_cells_line_and_highlight_are_where_the_geometry_says() {
         attn[r * cols + 2] = 0.1;
     }
     let steps: Vec<f32> = (0..rows).map(|r| (10 * r) as f32).collect();
-    let g = draw_attention_heatmap(&canvas, 1.0, &attn, cols, &steps, 2, 4, f32::NAN).unwrap();
+    let g = draw_attention_heatmap(&canvas, 1.0, &attn, cols, 1, &steps, 2, 4, f32::NAN).unwrap();
     let (left, top, width, height) =
         (num(&g, "left") as i32, num(&g, "top") as i32, num(&g, "width") as i32, num(&g, "height") as i32);
     assert_eq!(num(&g, "rows") as usize, rows);
@@ -347,7 +357,7 @@ fn charts_draw_sharp_at_twice_the_pixel_density() {
     // A 250 x 200 CSS-pixel canvas on a 2x screen: 500 x 400 bitmap, geometry in CSS pixels.
     let canvas = new_canvas(500, 400);
     let attn = [0.5f32, 0.5, 0.0, 0.0, 0.5, 0.5, 0.0, 0.0];
-    let g = draw_attention_heatmap(&canvas, 2.0, &attn, 4, &[0.0, 1.0], 2, -1, f32::NAN).unwrap();
+    let g = draw_attention_heatmap(&canvas, 2.0, &attn, 4, 1, &[0.0, 1.0], 2, -1, f32::NAN).unwrap();
     let (left, top, width, height) = (num(&g, "left"), num(&g, "top"), num(&g, "width"), num(&g, "height"));
     assert!(left + width <= 250.0 && top + height <= 200.0, "geometry in CSS pixels: {left} {top} {width} {height}");
     let px = Pixels::read(&canvas);
@@ -389,7 +399,11 @@ fn curves_draw_both_runs_the_switch_and_bridge_unevaluated_epochs() {
     let switch = Object::new();
     Reflect::set(&switch, &"epoch".into(), &20.0.into()).unwrap();
     Reflect::set(&switch, &"label".into(), &"p = 2 → 4".into()).unwrap();
-    draw_curves(&canvas, 1.0, &js_array(&[a, b]), &js_array(&[switch.into()]), 0.25).unwrap();
+    let chance = Object::new();
+    Reflect::set(&chance, &"from".into(), &0.0.into()).unwrap();
+    Reflect::set(&chance, &"to".into(), &40.0.into()).unwrap();
+    Reflect::set(&chance, &"value".into(), &0.25.into()).unwrap();
+    draw_curves(&canvas, 1.0, &js_array(&[a, b]), &js_array(&[switch.into()]), &js_array(&[chance.into()])).unwrap();
     let px = Pixels::read(&canvas);
     let (s0, s1) = (run_style(0), run_style(1));
     // Test lines are drawn although every other test value is NaN (the gaps are bridged).
@@ -398,7 +412,9 @@ fn curves_draw_both_runs_the_switch_and_bridge_unevaluated_epochs() {
     assert!(px.count(s0.train) > 100, "curriculum train curve");
     assert!(px.count(PHASE_SWITCH) > 50, "the phase switch line");
     // Malformed input is a message, not a crash.
-    assert!(draw_curves(&canvas, 1.0, &JsValue::from_str("curriculum\nscratch"), &js_array(&[]), 0.25).is_err());
+    assert!(
+        draw_curves(&canvas, 1.0, &JsValue::from_str("curriculum\nscratch"), &js_array(&[]), &js_array(&[])).is_err()
+    );
 }
 
 #[wasm_bindgen_test]

@@ -53,6 +53,19 @@ pub struct AttentionGraphData<'a> {
     pub step_label: &'a str,
 }
 
+/// Temperature of the authors' sharpened display of attention ([`sharpened`]).
+pub const SHARPEN_TEMPERATURE: f32 = 0.2;
+
+/// The authors' display transform for their figure-2 animation: `exp(alpha_t / tau)` normalized
+/// to sum to 1 (tau = [`SHARPEN_TEMPERATURE`]). It exaggerates differences; the caption's
+/// definition of the edges is the raw attention, so the page labels this view as sharpened.
+pub fn sharpened(attn: &[f32], temperature: f32) -> Vec<f32> {
+    let max = attn.iter().copied().filter(|a| a.is_finite()).fold(f32::NEG_INFINITY, f32::max);
+    let e: Vec<f32> = attn.iter().map(|&a| ((a - max) / temperature).exp()).collect();
+    let sum: f32 = e.iter().filter(|x| x.is_finite()).sum();
+    e.iter().map(|x| x / sum).collect()
+}
+
 /// How an edge changed since the previous step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EdgeChange {
@@ -303,4 +316,22 @@ pub fn draw_attention_graph<DB: DrawingBackend>(
     }
 
     Ok(geom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sharpening_is_a_softmax_at_temperature_tau() {
+        let a = [0.5f32, 0.3, 0.2];
+        let s = sharpened(&a, 0.2);
+        let e: Vec<f64> = a.iter().map(|&x| (x as f64 / 0.2).exp()).collect();
+        let z: f64 = e.iter().sum();
+        for (got, want) in s.iter().zip(e.iter().map(|x| x / z)) {
+            assert!((*got as f64 - want).abs() < 1e-6, "{s:?}");
+        }
+        assert!(s[0] > a[0] && s[2] < a[2], "the largest grows, the smallest shrinks");
+        assert_eq!(sharpened(&[0.25; 4], 0.2), vec![0.25; 4], "uniform stays uniform");
+    }
 }

@@ -3,7 +3,9 @@
 //! One row per recorded step (training step increasing downward, as in the paper), one column per
 //! position; the darker the cell, the more attention ([`super::theme::HEAT_STOPS`], ColorBrewer "Blues", with a
 //! colour bar). A red vertical line ([`HEATMAP_K_LINE`]) separates the first k positions, the ones
-//! the target depends on, from the rest.
+//! the target depends on, from the rest. Several probe sequences can be shown side by side (the
+//! authors' figure 3 shows four): each is a group of T columns with its own red line, and a dark
+//! line separates the groups.
 //!
 //! Rows map to pixel rows of the plot by one rule, shared by the drawing and by [`row_at_pixel`]:
 //! ```text
@@ -25,8 +27,11 @@ const TITLE: &str = "Attention over training (fig. 3)";
 /// What the heatmap draws.
 #[derive(Clone, Copy, Debug)]
 pub struct AttentionHeatmapData<'a> {
-    /// Attention, row-major: `rows x cols`, one row per recorded step.
+    /// Attention, row-major: `rows x cols`, one row per recorded step; with several probes,
+    /// each row is the probes' attentions one after the other (`cols = groups x T`).
     pub attn: &'a [f32],
+    /// Probe sequences side by side in each row (0 or 1: one).
+    pub groups: usize,
     /// Number of positions T.
     pub cols: usize,
     /// The training step of each row (`rows` values), or empty to label rows by their index.
@@ -110,16 +115,26 @@ pub fn draw_attention_heatmap<DB: DrawingBackend>(
         _ if data_max > 0.0 => data_max as f64,
         _ => 1.0,
     };
-    let k = data.k.min(cols);
+    let groups = data.groups.max(1);
+    if cols % groups != 0 {
+        let msg = format!("{cols} positions do not split into {groups} probe sequences.");
+        draw_message(area, TITLE, &msg, theme)?;
+        return Ok(none);
+    }
+    let t = cols / groups;
+    let k = data.k.min(t);
     let step_of = |r: usize| -> u64 { data.steps.get(r).copied().unwrap_or(r as u64) };
 
     area.fill(&theme.background)?;
     let body = title(area, TITLE, theme)?;
-    let mut cap = if k > 0 && k < cols {
+    let mut cap = if k > 0 && k < t {
         format!("darker = more attention; red line after position k = {}", data.k)
     } else {
         format!("darker = more attention; k = {} leaves no position after it", data.k)
     };
+    if groups > 1 {
+        cap.push_str(&format!("; {groups} probe sequences side by side"));
+    }
     if let Some(r) = data.highlight.filter(|&r| r < rows) {
         cap.push_str(&format!("; outlined: step {}", step_of(r)));
     }
@@ -140,7 +155,7 @@ pub fn draw_attention_heatmap<DB: DrawingBackend>(
     };
     let x_fmt = |v: &f64| -> String {
         if (v - v.round()).abs() < 1e-6 && *v >= 1.0 && *v <= cols as f64 {
-            format!("{}", v.round() as i64)
+            format!("{}", (v.round() as usize - 1) % t + 1)
         } else {
             String::new()
         }
@@ -215,11 +230,18 @@ pub fn draw_attention_heatmap<DB: DrawingBackend>(
         py = end;
     }
 
-    // The red line after position k.
-    if k > 0 && k < cols {
-        let x = col_px(k);
-        let style = ShapeStyle { color: HEATMAP_K_LINE.to_rgba(), filled: false, stroke_width: 3 };
-        screen.draw(&PathElement::new(vec![(x, geom.top), (x, geom.top + ph)], style))?;
+    // The red line after position k of each probe, and a dark line between probes.
+    for g in 0..groups {
+        if k > 0 && k < t {
+            let x = col_px(g * t + k);
+            let style = ShapeStyle { color: HEATMAP_K_LINE.to_rgba(), filled: false, stroke_width: 3 };
+            screen.draw(&PathElement::new(vec![(x, geom.top), (x, geom.top + ph)], style))?;
+        }
+        if g > 0 {
+            let x = col_px(g * t);
+            let style = ShapeStyle { color: theme.text.to_rgba(), filled: false, stroke_width: 2 };
+            screen.draw(&PathElement::new(vec![(x, geom.top - 4), (x, geom.top + ph + 4)], style))?;
+        }
     }
 
     // Highlighted row: an outline across the full width, at least 3 pixels tall.

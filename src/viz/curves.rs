@@ -71,8 +71,27 @@ pub struct PhaseSwitch<'a> {
 pub struct CurvesData<'a> {
     pub runs: &'a [RunCurves<'a>],
     pub switches: &'a [PhaseSwitch<'a>],
-    /// Chance accuracy (1/p), drawn as a dotted line when set.
-    pub chance: Option<f32>,
+    /// Chance accuracy over spans of epochs (1/p of the data each phase is tested on: 0.5 while a
+    /// curriculum trains on p = 2, 0.25 after), each drawn as a dotted line over its span.
+    pub chance: &'a [Chance],
+}
+
+/// Chance accuracy `value` from epoch `from` to epoch `to`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Chance {
+    pub from: f32,
+    pub to: f32,
+    pub value: f32,
+}
+
+impl Chance {
+    /// One chance level over the whole x range.
+    pub fn everywhere(value: f32) -> Chance {
+        Chance { from: f32::NEG_INFINITY, to: f32::INFINITY, value }
+    }
+    fn drawable(&self) -> bool {
+        self.value.is_finite() && self.value > 0.0 && self.value < 1.0 && self.from <= self.to
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -204,7 +223,7 @@ pub fn draw_curves<DB: DrawingBackend>(
     if !data.switches.is_empty() {
         legend.push(LegendEntry::line("phase switch", PHASE_SWITCH, LineKind::Dashed, 2));
     }
-    if data.chance.is_some() {
+    if data.chance.iter().any(Chance::drawable) {
         legend.push(LegendEntry::line("chance", CHANCE_LINE, LineKind::Dotted, 2));
     }
     // What the log scale and non-finite values hide, counted before drawing so the note has its
@@ -312,10 +331,14 @@ fn draw_panel<DB: DrawingBackend>(
             .x_desc("epoch")
             .y_desc("accuracy")
             .draw()?;
-        if let Some(c) = data.chance.filter(|c| c.is_finite() && *c > 0.0 && *c < 1.0) {
-            let c = c as f64;
-            draw_line_kind(chart.plotting_area(), vec![(x_lo, c), (x_hi, c)], CHANCE_LINE, 2, LineKind::Dotted)?;
-            let p = chart.backend_coord(&(x_hi, c));
+        for span in data.chance.iter().filter(|s| s.drawable()) {
+            let (a, b) = ((span.from as f64).max(x_lo), (span.to as f64).min(x_hi));
+            if b <= a {
+                continue;
+            }
+            let c = span.value as f64;
+            draw_line_kind(chart.plotting_area(), vec![(a, c), (b, c)], CHANCE_LINE, 2, LineKind::Dotted)?;
+            let p = chart.backend_coord(&(b, c));
             let st = text_style(theme, theme.note_size, theme.muted, HPos::Right, VPos::Bottom);
             draw_text_at(area, &format!("chance {:.2}", c), &st, (p.0 - 4, p.1 - 3))?;
         }

@@ -21,6 +21,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::canvas::MeasuredCanvas;
 use super::to_js;
+use crate::viz::attention_graph::{sharpened, SHARPEN_TEMPERATURE};
+use crate::viz::curves::Chance;
 use crate::viz::{
     draw_attention_graph as viz_attention_graph, draw_attention_heatmap as viz_attention_heatmap,
     draw_curves as viz_curves, draw_loss_barrier as viz_loss_barrier, draw_trajectory as viz_trajectory,
@@ -122,7 +124,8 @@ struct GraphHits {
 }
 
 /// Figure 2: the probe `tokens` joined to the output with edge width = `attn`, coloured by the
-/// change since `prev` (empty: no previous step). Returns `{ tokens: [[x, y]..], token_radius,
+/// change since `prev` (empty: no previous step); `sharpen` draws the authors' sharpened view
+/// (`exp(alpha / 0.2)` normalized), labelled as such. Returns `{ tokens: [[x, y]..], token_radius,
 /// output: [x, y], max_width }`.
 #[wasm_bindgen(js_name = drawAttentionGraph)]
 pub fn draw_attention_graph(
@@ -133,9 +136,30 @@ pub fn draw_attention_graph(
     prev: &[f32],
     k: usize,
     step_label: &str,
+    sharpen: bool,
 ) -> Result<JsValue, JsError> {
     let (area, theme) = open(canvas, scale)?;
-    let data = AttentionGraphData { tokens, attn, prev_attn: (!prev.is_empty()).then_some(prev), k, step_label };
+    // The sharpened view transforms both steps, so the colour still says which way an edge moved.
+    let (attn, prev): (Vec<f32>, Vec<f32>) = if sharpen {
+        (
+            sharpened(attn, SHARPEN_TEMPERATURE),
+            if prev.is_empty() { Vec::new() } else { sharpened(prev, SHARPEN_TEMPERATURE) },
+        )
+    } else {
+        (attn.to_vec(), prev.to_vec())
+    };
+    let label = if sharpen {
+        format!("{step_label}; sharpened for display: exp(attention / {SHARPEN_TEMPERATURE}), normalized")
+    } else {
+        step_label.to_string()
+    };
+    let data = AttentionGraphData {
+        tokens,
+        attn: &attn,
+        prev_attn: (!prev.is_empty()).then_some(&prev[..]),
+        k,
+        step_label: &label,
+    };
     let g = viz_attention_graph(&area, &data, &theme).map_err(failed("attention graph"))?;
     area.present().map_err(failed("attention graph"))?;
     Ok(to_js(&GraphHits { tokens: g.tokens, token_radius: g.token_radius, output: g.output, max_width: g.max_width }))
@@ -152,8 +176,8 @@ struct HeatmapHits {
     cols: usize,
 }
 
-/// Figure 3: attention (`rows x cols`, row-major, one row per recorded step) with a red line after
-/// position `k`; `steps` labels the rows, `highlight` outlines a row (negative: none), `vmax` tops
+/// Figure 3: attention (`rows x cols`, row-major, one row per recorded step; `groups` probe
+/// sequences side by side, `cols / groups` positions each) with a red line after position `k`; `steps` labels the rows, `highlight` outlines a row (negative: none), `vmax` tops
 /// the colour scale (NaN: the data's maximum). Returns the cell geometry for [`heatmap_row_at`].
 #[wasm_bindgen(js_name = drawAttentionHeatmap)]
 pub fn draw_attention_heatmap(
@@ -161,6 +185,7 @@ pub fn draw_attention_heatmap(
     scale: f64,
     attn: &[f32],
     cols: usize,
+    groups: usize,
     steps: &[f32],
     k: usize,
     highlight: i32,
@@ -170,6 +195,7 @@ pub fn draw_attention_heatmap(
     let steps: Vec<u64> = steps.iter().map(|&s| if s.is_finite() && s >= 0.0 { s as u64 } else { 0 }).collect();
     let data = AttentionHeatmapData {
         attn,
+        groups,
         cols,
         steps: &steps,
         k,
@@ -218,6 +244,13 @@ impl Columns {
 }
 
 #[derive(Deserialize)]
+struct ChanceSpan {
+    from: f32,
+    to: f32,
+    value: f32,
+}
+
+#[derive(Deserialize)]
 struct Switch {
     epoch: f32,
     label: String,
@@ -226,17 +259,20 @@ struct Switch {
 /// Figure 5: accuracy and loss (log scale) of one or more runs against epochs. `runs` is an array
 /// of `{ name, columns: { epoch, train_loss, train_acc, test_loss, test_acc } }` (Float32Arrays,
 /// test values NaN where not evaluated); `switches` an array of `{ epoch, label }` marking phase
-/// switches; `chance` draws a dotted chance line (NaN: none).
+/// switches; `chance` an array of `{ from, to, value }`: chance accuracy over spans of epochs,
+/// drawn dotted.
 #[wasm_bindgen(js_name = drawCurves)]
 pub fn draw_curves(
     canvas: &HtmlCanvasElement,
     scale: f64,
     runs: &JsValue,
     switches: &JsValue,
-    chance: f32,
+    chance: &JsValue,
 ) -> Result<(), JsError> {
     let cols: Vec<Columns> = elements(runs, "curves runs")?.iter().map(Columns::read).collect::<Result<_, _>>()?;
     let switches: Vec<Switch> = from_js(switches, "curves switches")?;
+    let chance: Vec<ChanceSpan> = from_js(chance, "curves chance")?;
+    let chance: Vec<Chance> = chance.iter().map(|c| Chance { from: c.from, to: c.to, value: c.value }).collect();
     let (area, theme) = open(canvas, scale)?;
     let runs: Vec<RunCurves> = cols
         .iter()
@@ -250,7 +286,7 @@ pub fn draw_curves(
         })
         .collect();
     let switches: Vec<PhaseSwitch> = switches.iter().map(|s| PhaseSwitch { epoch: s.epoch, label: &s.label }).collect();
-    let data = CurvesData { runs: &runs, switches: &switches, chance: chance.is_finite().then_some(chance) };
+    let data = CurvesData { runs: &runs, switches: &switches, chance: &chance };
     viz_curves(&area, &data, &theme).map_err(failed("curves"))?;
     area.present().map_err(failed("curves"))
 }

@@ -35,9 +35,9 @@ use wasm_bindgen::prelude::*;
 use crate::config::{field_label, Config, ConfigError, PRESETS};
 use crate::experiments::barrier::{loss_line, LINE_POINTS};
 use crate::experiments::embed::{pca, tsne, MAX_TSNE_ITERATIONS, MAX_TSNE_ROWS};
-use crate::experiments::za::{project, ZaAxes};
+use crate::experiments::za::{clusters, project, ClusterReport, ZaAxes};
 use crate::plan::ValidConfig;
-use crate::train::{Metrics, Status, Trainer};
+use crate::train::{Metrics, Status, Trainer, ZaSet, ZaValues};
 
 #[wasm_bindgen]
 extern "C" {
@@ -122,6 +122,33 @@ impl Problem {
 pub fn scratch_twin(config_json: &str) -> Result<String, JsError> {
     let cfg = ValidConfig::from_json(config_json).map_err(js_error)?;
     Ok(cfg.scratch_twin().map_err(js_error)?.to_json())
+}
+
+fn parse_set(set: &str) -> Result<ZaSet, JsError> {
+    match set {
+        "patterns" => Ok(ZaSet::Patterns),
+        "test" => Ok(ZaSet::Test),
+        other => Err(JsError::new(&format!("z_A set = {other} is not accepted: patterns or test"))),
+    }
+}
+
+/// Test sequence `index` of phase `phase` of a config's run, without training it: the page uses
+/// it so that a probe `test:i` is the same sequence in every arm (the curriculum's phase-0 test
+/// set; the scratch twin's own phase 0 is another p).
+#[wasm_bindgen(js_name = testSequenceOf)]
+pub fn test_sequence_of(config_json: &str, phase: usize, index: usize) -> Result<Vec<u8>, JsError> {
+    let cfg = ValidConfig::from_json(config_json).map_err(js_error)?;
+    let ph = cfg
+        .schedule
+        .phases
+        .get(phase)
+        .ok_or_else(|| js_error(crate::train::NoSuchPhase { phase, phases: cfg.schedule.phases.len() }))?;
+    if index >= cfg.data.n {
+        return Err(JsError::new(&format!("test sequence {index} is not accepted: 0 to {}", cfg.data.n - 1)));
+    }
+    let split =
+        crate::data::generate(cfg.data.seed, ph.p, cfg.model.seq_len, cfg.data.k, cfg.data.n, cfg.data.test_set);
+    Ok(split.test.sequence(index).to_vec())
 }
 
 /// A fresh random seed from the platform's generator (`crypto.getRandomValues` through
@@ -211,9 +238,11 @@ struct Summary {
     /// Last metrics row (row 0: the initial model).
     train_loss: f32,
     train_acc: f32,
-    /// Last evaluated test row (NaN when none) and the phase it was evaluated in.
+    /// Last evaluated test row (NaN when none), the phase it was evaluated in, and the share of
+    /// that phase's test sequences the run never trained on (0: test accuracy measures memory).
     test_epoch: f64,
     test_phase: f64,
+    test_unseen_share: f32,
     test_loss: f32,
     test_acc: f32,
     /// Epochs at which a phase began.
@@ -263,6 +292,10 @@ struct Buffers {
 struct ZaInfo {
     axes: ZaAxes,
     caption: String,
+    /// The sequences: `"patterns"` (the authors' hand-built ones) or `"test"`.
+    set: ZaSet,
+    /// k-means with one cluster per count class, against the counts (figure 4 as a number).
+    clusters: ClusterReport,
     phase: usize,
     p: usize,
     /// Largest count k (p - 1) of that phase: fixes the colour scale.
@@ -403,6 +436,11 @@ impl Session {
             train_acc: m.train_acc.get(last).copied().unwrap_or(f32::NAN),
             test_epoch,
             test_phase,
+            test_unseen_share: m
+                .last_test_row()
+                .and_then(|i| tr.split(m.phase[i] as usize).ok())
+                .map(|s| s.unseen_share)
+                .unwrap_or(f32::NAN),
             test_loss,
             test_acc,
             switches: tr.switches().to_vec(),
@@ -458,22 +496,25 @@ impl Session {
 
     // ---- z_A (figure 4) ------------------------------------------------------------------------
 
-    /// z_A of a phase's test set (`phase < 0`: the current phase) under the current parameters,
-    /// projected to 2-D ([`crate::experiments::za::project`]) into the `za_points` and
-    /// `za_counts` buffers. Returns what they hold ([`ZaInfo`]).
+    /// z_A of a phase's `set` (`"patterns"`: the authors' hand-built sequences, or `"test"`;
+    /// `phase < 0`: the current phase) under the current parameters, projected to 2-D
+    /// ([`crate::experiments::za::project`]) into the `za_points` and `za_counts` buffers, with
+    /// its cluster count. Returns what the buffers hold ([`ZaInfo`]).
     #[wasm_bindgen(js_name = computeZa)]
-    pub fn compute_za(&mut self, phase: i32) -> Result<JsValue, JsError> {
+    pub fn compute_za(&mut self, phase: i32, set: &str) -> Result<JsValue, JsError> {
+        let set = parse_set(set)?;
         let phase = usize::try_from(phase).unwrap_or(self.trainer.phase());
-        let mut za = Vec::new();
-        self.trainer.za(phase, &mut za, &mut self.za_counts).map_err(js_error)?;
+        let mut values = ZaValues::default();
+        self.trainer.za(phase, set, &mut values).map_err(js_error)?;
         let (epoch, step) = (self.trainer.epoch() as f64, self.trainer.step_count() as f64);
-        Ok(self.show_za(&za, phase, epoch, step, false))
+        Ok(self.show_za(values, set, phase, epoch, step, false))
     }
 
-    /// The z_A the run kept at the end of its `index`-th ended phase (see `summary().phase_ends`),
-    /// into the same buffers as [`Session::compute_za`].
+    /// The z_A of `set` the run kept at the end of its `index`-th ended phase (see
+    /// `summary().phase_ends`), into the same buffers as [`Session::compute_za`].
     #[wasm_bindgen(js_name = phaseEndZa)]
-    pub fn phase_end_za(&mut self, index: usize) -> Result<JsValue, JsError> {
+    pub fn phase_end_za(&mut self, index: usize, set: &str) -> Result<JsValue, JsError> {
+        let set = parse_set(set)?;
         let kept = self.trainer.phase_za();
         let Some(z) = kept.get(index) else {
             return Err(JsError::new(&format!(
@@ -481,20 +522,33 @@ impl Session {
                 kept.len()
             )));
         };
-        let (za, phase, epoch, step) = (z.za.clone(), z.phase, z.epoch as f64, z.step as f64);
-        self.za_counts.clone_from(&z.counts);
-        Ok(self.show_za(&za, phase, epoch, step, true))
+        let values = z.of(set).cloned().ok_or_else(|| js_error(crate::train::ZaError::NoPatterns))?;
+        let (phase, epoch, step) = (z.phase, z.epoch as f64, z.step as f64);
+        Ok(self.show_za(values, set, phase, epoch, step, true))
     }
 
-    fn show_za(&mut self, za: &[f32], phase: usize, epoch: f64, step: f64, at_phase_end: bool) -> JsValue {
+    fn show_za(
+        &mut self,
+        values: ZaValues,
+        set: ZaSet,
+        phase: usize,
+        epoch: f64,
+        step: f64,
+        at_phase_end: bool,
+    ) -> JsValue {
         let cfg = self.trainer.config();
         let d = cfg.model.dim;
         let p = cfg.schedule.phases[phase].p;
-        let projected = project(za, self.za_counts.len(), d);
+        let n = values.counts.len();
+        let projected = project(&values.za, n, d);
+        let report = clusters(&values.za, n, d, &values.counts, cfg.data.seed);
         self.za_points = projected.points;
+        self.za_counts = values.counts;
         to_js(&ZaInfo {
             axes: projected.axes,
             caption: projected.caption,
+            set,
+            clusters: report,
             phase,
             p,
             max_count: (cfg.data.k * (p - 1)) as u32,
