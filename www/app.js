@@ -6,7 +6,7 @@
 // and draws it.
 
 import { Arm } from './runs.js';
-import { checkProbe, probeCommand, sameRun, toConfig, toHash } from './url-state.js';
+import { checkProbe, probeIndices, probeTokens, sameRun, toConfig, toHash } from './url-state.js';
 
 /** z_A is requested at most this often while training (ms). */
 const ZA_EVERY_MS = 1000;
@@ -118,7 +118,7 @@ export class App {
       }
       s.arms[i].name = names[i];
       s.arms[i].config = cfg;
-      s.arms[i].init(s.gen, cfg, probeCommand(setup), setup.speed, this.restMs(configs.length));
+      s.arms[i].init(s.gen, cfg, this.probeCommand(), setup.speed, this.restMs(configs.length));
     });
     this.analysis?.terminate();
     this.analysis = null;
@@ -212,9 +212,36 @@ export class App {
     s.pending.probe = probe;
     s.view.pinned = null;
     s.view.hover = null;
-    for (const arm of s.arms) arm.send('probe', { probe: probeCommand(s.setup) });
+    for (const arm of s.arms) arm.send('probe', { probe: this.probeCommand() });
     this.syncHash();
     return null;
+  }
+
+  /** The probe command for every arm: the same tokens (see url-state.js probeTokens). */
+  probeCommand() {
+    return { tokens: probeTokens(this.#state.setup, this.config(), this.wasm.testSequenceOf) };
+  }
+
+  /** Probe sequences side by side in the heatmap. */
+  probeCount() {
+    return probeIndices(this.#state.setup.probe)?.length ?? 1;
+  }
+
+  /**
+   * A view setting that needs no new run: `key` is 'zaset' (z_A of the hand-built patterns or
+   * of the test set), 'sharp' (the sharpened figure-2 view) or 'stride' (heatmap rows).
+   */
+  setView(key, value) {
+    const s = this.#state;
+    if (s.setup[key] === value) return;
+    s.setup[key] = value;
+    s.pending[key] = value;
+    this.syncHash();
+    if (key === 'zaset') {
+      s.za.result = null;
+      this.maybeZa(true);
+    }
+    this.panels(key === 'zaset' ? 'za' : key === 'sharp' ? 'graph' : 'heatmap');
   }
 
   /**
@@ -386,7 +413,7 @@ export class App {
     this.emit('status');
     const step = arm.summary?.step;
     try {
-      const r = await arm.request('za');
+      const r = await arm.request('za', { set: s.setup.zaset });
       if (gen !== s.gen) return;
       s.za.result = { ...r, arm, name: arm.name, step };
       s.za.error = '';
@@ -431,6 +458,25 @@ export class App {
     return choices;
   }
 
+  /**
+   * What one end of the line is: the phase its arm was in at that epoch, and whether it had
+   * trained on p (the data the line is evaluated on) by then; a model that never saw p is not a
+   * solution there, and its barrier says little.
+   */
+  endpoint(choice, epoch, p) {
+    const arm = this.#state.arms[choice.arm];
+    const phases = arm.config.schedule.phases;
+    let start = 0;
+    let phase = 0;
+    const trainedOn = new Set();
+    for (let i = 0; i < phases.length; i++) {
+      if (epoch > start) trainedOn.add(phases[i].p);
+      if (epoch >= start) phase = i;
+      start += phases[i].epochs;
+    }
+    return { name: arm.name, epoch, phase, phaseP: phases[phase].p, trainedOnP: trainedOn.has(p) };
+  }
+
   /** Default ends of the line: scratch to curriculum (figure 6), or one run's switch to now. */
   barrierDefaults() {
     const s = this.#state;
@@ -465,8 +511,13 @@ export class App {
         [pa.params.buffer, pb.params.buffer],
       );
       if (gen !== s.gen) return;
-      const name = (c, m) => `${s.arms[c.arm].name} (epoch ${m.epoch})`;
-      s.barrier.result = { ...r, nameA: name(a, pa), nameB: name(b, pb), p: s.setup.phases[phase].p };
+      const p = s.setup.phases[phase].p;
+      const ends = [this.endpoint(a, pa.epoch, p), this.endpoint(b, pb.epoch, p)];
+      const name = (c, m) => {
+        const e = this.endpoint(c, m.epoch, p);
+        return `${e.name} (epoch ${m.epoch}, phase ${e.phase + 1}: p = ${e.phaseP})`;
+      };
+      s.barrier.result = { ...r, nameA: name(a, pa), nameB: name(b, pb), p, ends };
     } catch (e) {
       if (gen === s.gen) s.barrier.error = e.message;
     } finally {

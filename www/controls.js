@@ -6,30 +6,35 @@ import { SETTING, format, presetSetup, toConfig } from './url-state.js';
 
 const $ = (id) => document.getElementById(id);
 
+// What each preset runs and where its setting comes from. Measured outcomes are not typed here:
+// they come from the results files (docs/reproduction.md), where each says how many seeds.
 const PRESET_HELP = {
   quick:
-    'The curriculum at T = 8: p = 2 for 100 epochs, then p = 4 for 300, minibatches of 32, beside the same model ' +
-    'trained on p = 4 from scratch. Generalization emerges within seconds. At T = 8 both runs usually generalize: ' +
-    'over seeds 0 to 7 in pathscope, the curriculum passed 0.9 test accuracy 16 to 84 epochs after the switch on all 8 seeds, ' +
-    'the scratch run after 74 to 262 epochs on 7 of 8. Seed 2, which opens, is the median seed of both. ' +
-    'For the paper\'s contrast (scratch memorizes, test at chance) use the fig. 5 preset (T = 12).',
+    'A fast curriculum at T = 8: p = 2 for 100 epochs, then p = 4 for 300, minibatches of 32, beside the same model ' +
+    'trained on p = 4 from scratch. Generalization shows within seconds, but at T = 8 scratch usually generalizes too: ' +
+    'this preset shows training, not the paper\'s contrast (use fig. 5 for that). At p = 2, T = 8 every test ' +
+    'sequence was also trained on (256 exist), so phase 1 test accuracy measures memory: the status line says so.',
   fig2:
-    'Figures 2 and 3: T = 8, p = 2, 64 minibatches of 32 per epoch, 200 epochs, probe 1 0 0 1 0 0 0 0. ' +
-    'In the PyTorch reference, test accuracy reached 1.0 on every run, first passing 0.9 at epochs 22 to 54. ' +
-    'The paper draws the probe with all tokens 3: type 3,3,3,3,3,3,3,3 as the probe.',
+    'Figure 2 in the authors\' setting (notebooks/graph.ipynb): p = 4, T = 8, k = 5, n = 2048, minibatches of 32, ' +
+    'lr 1e-3, 1,000 epochs, probing the all-3 sequence they draw. Their animation sharpens the weights for display ' +
+    '(exp(α/0.2), normalized): tick "sharpened view" in panel 1 to see it; the edges otherwise show raw attention.',
+  fig3:
+    'Figure 3 in the authors\' setting (notebooks/factorization.ipynb): the T = 12, full-batch p = 2 run (figure 5\'s ' +
+    'first phase), four test sequences side by side, every 100th step, 2,000 steps.',
   fig4:
-    'Figure 4 with the authors\' visualization settings: d = 2, h = 32, batch 32, lr = 3e-3, their MLP initialization, ' +
-    'a fresh Adam and fresh data for p = 4. It opens on seed 9, where p = 2 pretraining learned: in pathscope it did on 2 of ' +
-    'seeds 0 to 11 (3 more reached 0.82 to 0.91 test accuracy); in the reference on 11 of 28, and only 3 of those gave the ' +
-    'paper\'s six clusters. The 16 clusters after p = 4 were not reproduced on any seed. Under z_A, show the end of phase 1 ' +
-    'to see the model after pretraining; hunt with New seed.',
+    'Figure 4 with the authors\' visualization settings (projects/visualization/train.py): d = 2, h = 32, batch 32, ' +
+    'lr 3e-3, their MLP initialization, a fresh Adam and fresh data for p = 4. Panel 4 shows z_A of their hand-built ' +
+    'sequences and counts the clusters k-means finds. Seed-dependent: hunt with New seed.',
+  'fig4-notebook':
+    'Figure 4 as the authors\' notebook trains it (notebooks/factorization.ipynb): d = 2, h = 32, T = 12, full batch, ' +
+    'PyTorch\'s init, p = 2 at lr 1e-3, then p = 4 at lr 1e-2 with a new Adam. The notebook\'s epoch counts are not in ' +
+    'our reference: 3,000 + 7,000 are used.',
   fig5:
-    'Figure 5: the paper\'s curriculum (p = 2 for 3,000 epochs, then p = 4 for 7,000, full batch, T = 12, d = 32) ' +
-    'against the same model trained on p = 4 from scratch, in two workers. In the PyTorch reference the curriculum ' +
-    'generalized on 3 of 5 seeds (first passing 0.9 test accuracy at epochs 4,180 to 4,870) and scratch on none. ' +
-    'Its seeds are another random stream than pathscope\'s: compare how often, not seed by seed. ' +
-    'pathscope\'s seeds 0 to 4: the curriculum generalized on 0, 2 and 4 (first passing 0.9 at epochs 3,720 to 5,390). ' +
-    'Full batch: one step per epoch, a few minutes per run.',
+    'Figure 5: the paper\'s curriculum (p = 2 for 3,000 epochs, then p = 4 for 7,000, full batch, T = 12, d = 32, ' +
+    'a fresh Adam at the switch as in the authors\' code) against the same model trained on p = 4 from scratch, in ' +
+    'two workers. Full batch: one step per epoch, a few minutes per run. How often each arm generalizes, over many ' +
+    'seeds, is under panel 3.',
+  'fig5-scratch': 'The scratch arm of figure 5 alone: p = 4 for 10,000 epochs, full batch.',
 };
 
 const NUMBER_FIELDS = ['T', 'k', 'n', 'V', 'd', 'h', 'lr', 'B', 'eval', 'snap'];
@@ -98,6 +103,14 @@ export class Controls {
     }
     $('barrier-log').addEventListener('change', () => this.app.setBarrierLog($('barrier-log').checked));
     $('embed-method').addEventListener('change', () => this.app.setTrajectoryMethod($('embed-method').value));
+    $('za-set').addEventListener('change', () => this.app.setView('zaset', $('za-set').value));
+    $('sharp').addEventListener('change', () => this.app.setView('sharp', $('sharp').checked));
+    $('stride').addEventListener('change', () => {
+      const v = SETTING.stride.kind.parse($('stride').value.trim());
+      const bad = v === undefined || v < 1 || v > SETTING.stride.max;
+      $('stride').toggleAttribute('aria-invalid', bad);
+      if (!bad) this.app.setView('stride', v);
+    });
     $('trajectory-compute').addEventListener('click', () => this.app.computeTrajectory());
   }
 
@@ -111,6 +124,10 @@ export class Controls {
     for (const key of NUMBER_FIELDS) $(key).value = format(key, setup[key]);
     $('init').value = setup.init;
     $('adam').value = setup.adam;
+    $('test').value = setup.test;
+    $('za-set').value = setup.zaset;
+    $('sharp').checked = setup.sharp;
+    $('stride').value = String(setup.stride);
     $('speed').value = String(setup.speed);
     $('probe').value = setup.probe;
     this.renderPhases(setup.phases);
@@ -159,7 +176,11 @@ export class Controls {
           this.renderPhases(now.filter((_, j) => j !== i));
           this.changed();
         });
-        li.append(...field('p', ph.p, 'p'), ...field('epochs', ph.epochs, 'epochs'), remove);
+        const [lrLabel, lrInput] = field('lr', ph.lr ?? '', 'lr');
+        lrInput.inputMode = 'decimal';
+        lrInput.placeholder = 'same';
+        lrInput.title = 'This phase\'s learning rate; empty: the optimizer\'s';
+        li.append(...field('p', ph.p, 'p'), ...field('epochs', ph.epochs, 'epochs'), lrLabel, lrInput, remove);
         return li;
       }),
     );
@@ -170,7 +191,15 @@ export class Controls {
     for (const input of $('phases').querySelectorAll('input')) {
       const i = Number(input.dataset.phase);
       phases[i] ??= {};
-      const v = SETTING.T.kind.parse(input.value.trim());
+      const raw = input.value.trim();
+      if (input.dataset.field === 'lr') {
+        if (raw === '') continue;
+        const lr = SETTING.lr.kind.parse(raw);
+        if (lr === undefined) return null;
+        phases[i].lr = lr;
+        continue;
+      }
+      const v = SETTING.T.kind.parse(raw);
       if (v === undefined) return null;
       phases[i][input.dataset.field] = v;
     }
@@ -194,10 +223,11 @@ export class Controls {
     for (const key of NUMBER_FIELDS) take(key, $(key));
     setup.init = $('init').value;
     setup.adam = $('adam').value;
+    setup.test = $('test').value;
     setup.scratch = $('scratch').checked;
     const phases = this.readPhases();
     if (phases) setup.phases = phases;
-    else problems.push('each phase needs a whole number p and epochs');
+    else problems.push('each phase needs a whole number p and epochs, and a learning rate such as 0.01 or nothing');
     if (!problems.length) {
       const problem = app.wasm.checkConfig(JSON.stringify(toConfig(app.presets, setup)));
       if (problem) problems.push(problem.message);
@@ -294,6 +324,16 @@ export class Controls {
       : b
         ? `train barrier ${fmtNum(b.train_barrier?.height)}, test barrier ${fmtNum(b.test_barrier?.height)} (p = ${b.p} data)`
         : '';
+    const ends = b?.ends ?? [];
+    $('barrier-ends').textContent = ends.length
+      ? `Ends: ${ends.map((e) => `${e.name} at epoch ${e.epoch} (phase ${e.phase + 1}, p = ${e.phaseP})`).join('; ')}.`
+      : '';
+    const untrained = ends.filter((e) => !e.trainedOnP);
+    $('barrier-warning').hidden = !untrained.length;
+    $('barrier-warning').textContent = untrained.length
+      ? `${untrained.map((e) => `${e.name} at epoch ${e.epoch}`).join(' and ')} never trained on the p = ${b.p} data this line is evaluated on: ` +
+        'its loss there is that of a model that has not met the task, so this barrier does not compare two solutions.'
+      : '';
     $('trajectory-state').textContent = s.trajectory.pending ? 'computing...' : '';
     this.renderBarrierChoices();
     this.renderArms();
@@ -364,15 +404,21 @@ export class Controls {
         return;
       }
       const phase = sm.phases > 1 ? `${sm.phase + 1}/${sm.phases} (p = ${sm.p})` : `p = ${sm.p}`;
-      const state = sm.status.state === 'running' ? (arm.playing ? 'training' : 'paused') : sm.status.state;
+      let state = sm.status.state === 'running' ? (arm.playing ? 'training' : 'paused') : sm.status.state;
+      if (sm.unstable_epoch !== null && sm.unstable_epoch !== undefined && sm.status.state === 'running') state += ', unstable';
+      // Right after a switch the last test values are the previous phase's: not shown as this one's.
+      const current = sm.test_phase === sm.phase;
+      const share = sm.test_unseen_share;
+      const unseen = !current || !Number.isFinite(share) ? '–' : share === 0 ? 'none (tests memory)' : `${Math.round(100 * share)}%`;
       row.set({
         epoch: `${sm.epoch} / ${sm.total_epochs}`,
         step: String(sm.step),
         phase,
         'train-acc': fmtAcc(sm.train_acc),
         'train-loss': fmtNum(sm.train_loss),
-        'test-acc': fmtAcc(sm.test_acc),
-        'test-loss': fmtNum(sm.test_loss),
+        'test-acc': current ? fmtAcc(sm.test_acc) : 'pending',
+        'test-loss': current ? fmtNum(sm.test_loss) : '–',
+        unseen,
         state,
       });
       row.root.dataset.state = sm.status.state;
@@ -432,7 +478,7 @@ function makeStatusRow(i) {
     ['step', [['step', 'step']]],
     ['phase', [['phase', 'phase']]],
     ['train', [['train-acc', 'train acc'], ['train-loss', 'loss']]],
-    ['test', [['test-acc', 'test acc'], ['test-loss', 'loss']]],
+    ['test', [['test-acc', 'test acc'], ['test-loss', 'loss'], ['unseen', 'unseen']]],
     ['state', [['state', '']]],
   ];
   for (const [group, items] of groups) {

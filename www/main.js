@@ -12,7 +12,7 @@ async function main() {
   // On phones the settings start folded, so the charts come first.
   if (window.matchMedia('(max-width: 999px)').matches) document.getElementById('settings-details').open = false;
   await init();
-  const presets = loadPresets(wasm.presetConfig);
+  const presets = loadPresets(wasm);
   const app = new App(wasm, presets);
   const controls = new Controls(app);
   const panels = new Panels(app);

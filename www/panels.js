@@ -112,19 +112,27 @@ export class Panels {
       this.message(canvas, 'Attention of the output on each token (fig. 2)', 'Loading the run...');
       return;
     }
-    const t = a.probe.length;
+    // Each history row holds every probe's attention; the graph shows the first probe.
+    const setup = this.app.state.setup;
+    const width = a.probe.length;
+    const t = Math.min(setup.T, width);
     const row = this.shownRow(arm);
     const rows = a.rows.view();
-    const attn = rows.subarray(row * t, (row + 1) * t);
-    const prev = row > 0 ? rows.subarray((row - 1) * t, row * t) : new Float32Array(0);
-    const step = a.steps.view()[row];
+    const attn = rows.subarray(row * width, row * width + t);
+    const prev = row > 0 ? rows.subarray((row - 1) * width, (row - 1) * width + t) : new Float32Array(0);
+    const steps = a.steps.view();
+    const step = steps[row];
     const spe = arm.summary?.steps_per_epoch ?? 1;
     const live = row === a.count - 1 && this.app.state.view.hover === null && this.app.state.view.pinned === null;
-    const label = `${arm.name}, step ${step} (epoch ${fmt(step / spe, spe > 1 ? 2 : 0)})${live ? '' : ', from the history'}`;
+    // Once a long history is thinned, the previous row is several steps back: say so.
+    const gap = row > 0 ? step - steps[row - 1] : 1;
+    const since = gap > 1 ? `; colours: change since step ${steps[row - 1]} (${gap} steps earlier)` : '';
+    const label = `${arm.name}, step ${step} (epoch ${fmt(step / spe, spe > 1 ? 2 : 0)})${live ? '' : ', from the history'}${since}`;
     this.shown.graph = { arm: arm.name, row, step, label };
-    const values = a.probe.map((tok, i) => `x${i + 1} = ${tok}: ${attn[i].toFixed(2)}`).join(', ');
+    const tokens = a.probe.slice(0, t);
+    const values = tokens.map((tok, i) => `x${i + 1} = ${tok}: ${attn[i].toFixed(2)}`).join(', ');
     canvas.setAttribute('aria-label', `Attention graph, ${label}. Attention per token: ${values}`);
-    this.geometry.graph = this.wasm.drawAttentionGraph(canvas, this.scale(canvas), Uint8Array.from(a.probe), attn, prev, this.app.state.setup.k, label);
+    this.geometry.graph = this.wasm.drawAttentionGraph(canvas, this.scale(canvas), Uint8Array.from(tokens), attn, prev, setup.k, label, setup.sharp);
   }
 
   // ---- panel 2: attention heatmap ---------------------------------------------------------
@@ -138,17 +146,41 @@ export class Panels {
       return;
     }
     const v = this.app.state.view;
-    const highlight = v.hover ?? v.pinned ?? -1;
+    const every = this.rowFactor(arm);
+    const width = a.probe.length;
+    let rows = a.rows.view();
+    let steps = a.steps.view();
+    if (every > 1) {
+      // Every `every`-th history row (the authors show every 100th iteration).
+      const keep = Math.ceil(a.count / every);
+      const picked = new Float32Array(keep * width);
+      const pickedSteps = new Float32Array(keep);
+      for (let j = 0; j < keep; j++) {
+        picked.set(rows.subarray(j * every * width, (j * every + 1) * width), j * width);
+        pickedSteps[j] = steps[j * every];
+      }
+      rows = picked;
+      steps = pickedSteps;
+    }
+    const shown = v.hover ?? v.pinned;
+    const highlight = shown === null ? -1 : Math.floor(shown / every);
     this.geometry.heatmap = this.wasm.drawAttentionHeatmap(
       canvas,
       this.scale(canvas),
-      a.rows.view(),
-      a.probe.length,
-      a.steps.view(),
+      rows,
+      width,
+      this.app.probeCount(),
+      steps,
       this.app.state.setup.k,
       highlight,
       NaN,
     );
+  }
+
+  /** History rows per heatmap row: the stride view setting, in recorded rows (at least 1). */
+  rowFactor(arm) {
+    const recorded = arm?.attention.stride ?? 1;
+    return Math.max(1, Math.round((this.app.state.setup.stride ?? 1) / recorded));
   }
 
   bindHeatmap() {
@@ -159,7 +191,9 @@ export class Panels {
       const rect = canvas.getBoundingClientRect();
       const x = event.clientX - rect.left;
       if (x < g.left - 12 || x > g.left + g.width + 4) return -1;
-      return this.wasm.heatmapRowAt(Math.round(event.clientY - rect.top), g.top, g.height, g.rows);
+      // A heatmap row is `rowFactor` history rows: the history row is its first.
+      const row = this.wasm.heatmapRowAt(Math.round(event.clientY - rect.top), g.top, g.height, g.rows);
+      return row < 0 ? row : row * this.rowFactor(this.viewArm());
     };
     const view = () => this.app.state.view;
     // The action marks panels 1 and 2 for redrawing; the heatmap also skips its wait while
@@ -181,7 +215,8 @@ export class Panels {
       const count = arm?.attention.count ?? 0;
       if (!count) return;
       const current = view().pinned ?? count - 1;
-      const moves = { ArrowUp: -1, ArrowDown: 1, PageUp: -10, PageDown: 10 };
+      const f = this.rowFactor(arm);
+      const moves = { ArrowUp: -f, ArrowDown: f, PageUp: -10 * f, PageDown: 10 * f };
       let row = null;
       if (event.key in moves) row = current + moves[event.key];
       else if (event.key === 'Home') row = 0;
@@ -210,7 +245,7 @@ export class Panels {
       columns: Object.fromEntries(Object.entries(a.metrics).map(([name, column]) => [name, column.view()])),
     }));
     const marks = switches.map((epoch, i) => ({ epoch, label: `p = ${ps[i]} → ${ps[i + 1]}` }));
-    this.wasm.drawCurves(canvas, this.scale(canvas), runs, marks, 1 / ps[ps.length - 1]);
+    this.wasm.drawCurves(canvas, this.scale(canvas), runs, marks, chanceSpans(arms));
   }
 
   // ---- panel 4: z_A -------------------------------------------------------------------------
@@ -218,11 +253,12 @@ export class Panels {
   za(canvas) {
     const za = this.app.state.za;
     const title = 'Attention outputs z_A, coloured by x1 + .. + xk (fig. 4)';
+    const set = this.app.state.setup.zaset;
     if (za.which !== 'latest') {
       const arm = this.viewArm();
-      const m = arm?.switchZa[Number(za.which)];
+      const m = arm?.switchZa[Number(za.which)]?.[set];
       if (m) {
-        const caption = `${arm.name} at the end of phase ${Number(za.which) + 1} (epoch ${m.epoch}), p = ${m.p} test set; ${m.caption}`;
+        const caption = `${arm.name} at the end of phase ${Number(za.which) + 1} (epoch ${m.epoch}), ${zaWhat(m)}; ${m.caption}`;
         this.wasm.drawZaScatter(canvas, this.scale(canvas), m.points, m.counts, m.max_count, m.axes, caption);
         return;
       }
@@ -232,7 +268,7 @@ export class Panels {
       this.message(canvas, title, za.error || (za.pending ? 'Computing...' : 'Press "Compute z_A now", or train with "update while training" on.'));
       return;
     }
-    const caption = `${r.name}, epoch ${r.epoch}, p = ${r.p} test set; ${r.caption}`;
+    const caption = `${r.name}, epoch ${r.epoch}, ${zaWhat(r)}; ${r.caption}`;
     this.wasm.drawZaScatter(canvas, this.scale(canvas), r.points, r.counts, r.max_count, r.axes, caption);
   }
 
@@ -263,4 +299,30 @@ export class Panels {
     }
     this.wasm.drawTrajectory(canvas, this.scale(canvas), r.paths, r.label);
   }
+}
+
+/**
+ * Chance accuracy (1/p of the data each run is tested on) over each run's phases: 0.5 while a
+ * curriculum tests on p = 2, 0.25 after and for the scratch twin. Equal spans are drawn once.
+ */
+function chanceSpans(arms) {
+  const spans = new Map();
+  for (const arm of arms) {
+    let from = 0;
+    for (const ph of arm.config.schedule.phases) {
+      const span = { from, to: from + ph.epochs, value: 1 / ph.p };
+      spans.set(`${span.from}:${span.to}:${span.value}`, span);
+      from += ph.epochs;
+    }
+  }
+  // A span that another span of the same level covers adds nothing.
+  const all = [...spans.values()];
+  return all.filter((s) => !all.some((o) => o !== s && o.value === s.value && o.from <= s.from && o.to >= s.to && (o.from < s.from || o.to > s.to)));
+}
+
+/** What a z_A result shows, and how it clusters, in words (figure 4 as a number). */
+export function zaWhat(r) {
+  const what = r.set === 'patterns' ? `the ${r.counts.length} hand-built p = ${r.p} sequences` : `the p = ${r.p} test set`;
+  const c = r.clusters;
+  return `${what}; k-means: ${c.formed} of ${c.classes} count classes form their own cluster (ARI ${c.ari.toFixed(2)})`;
 }

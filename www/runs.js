@@ -62,7 +62,10 @@ export class Arm {
     this.metrics = Object.fromEntries(this.columns.map((c) => [c, new Grow()]));
     this.attention = { steps: new Grow(), rows: new Grow(16 * 1024), probe: [], stride: 1, count: 0 };
     this.version = 0;
-    /** z_A of the model at the end of each phase, by phase index (sent unasked as each ends). */
+    /**
+     * z_A of the model at the end of each phase, by phase index then set ('patterns', 'test'),
+     * sent unasked as each phase ends.
+     */
     this.switchZa = [];
   }
 
@@ -122,7 +125,8 @@ export class Arm {
       return;
     }
     if (m.type === 'za' && m.at_phase_end && m.gen === this.gen) {
-      this.switchZa[m.phase] = m;
+      this.switchZa[m.phase] ??= {};
+      this.switchZa[m.phase][m.set] = m;
       this.onSwitch(this, m);
       return;
     }

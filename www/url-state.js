@@ -9,21 +9,27 @@
 // too. Nothing from the URL is ever inserted as HTML: messages are plain strings, shown with
 // textContent.
 
-/** Presets the page offers ("fig5-scratch" is the scratch arm of "fig5", not a preset of its own). */
-export const PAGE_PRESETS = ['quick', 'fig2', 'fig4', 'fig5'];
-
 /**
- * What the page adds to the core's presets: the seed a preset opens with, whether the scratch
- * twin trains beside it, the probe sequence and the speed. quick opens on seed 2: over seeds 0 to
- * 7, the median seed for both runs (epochs until test accuracy passes 0.9). fig4 opens on seed 9,
- * one of the 2 of seeds 0 to 11 whose p = 2 pretraining learned. The page says both.
+ * What the page adds to the core's presets (their names come from the core, `presetNames()`):
+ * the seed a preset opens with, whether the scratch twin trains beside it, the probe, the speed
+ * and the views. fig2 probes the all-3 sequence the authors draw; fig3 shows four test sequences
+ * side by side, every 100th step, as their figure 3. fig4 opens on seed 9, a seed whose p = 2
+ * pretraining learns in pathscope (its training does not depend on how test sets are drawn).
  */
-export const PAGE_DEFAULTS = {
+const PAGE_DEFAULTS = {
   quick: { seed: 2, scratch: true, probe: 'test:0', speed: 0 },
-  fig2: { seed: 0, scratch: false, probe: '1,0,0,1,0,0,0,0', speed: 4 },
+  fig2: { seed: 0, scratch: false, probe: '3,3,3,3,3,3,3,3', speed: 16 },
+  fig3: { seed: 0, scratch: false, probe: 'test:0-3', speed: 0, stride: 100 },
   fig4: { seed: 9, scratch: false, probe: 'test:0', speed: 0 },
   fig5: { seed: 0, scratch: true, probe: 'test:0', speed: 0 },
 };
+/** Page settings of a preset not listed above. */
+const OTHER_DEFAULTS = { seed: 0, scratch: false, probe: 'test:0', speed: 0 };
+/** Views every preset opens with unless it says otherwise. */
+const VIEW_DEFAULTS = { zaset: 'patterns', sharp: false, stride: 1 };
+
+/** Most probe sequences shown side by side. */
+const MAX_PROBES = 8;
 
 const MAX_SEED = Number.MAX_SAFE_INTEGER;
 const MAX_SPEED = 4096;
@@ -51,24 +57,33 @@ const kinds = {
   },
   phases: {
     parse(s) {
-      if (!/^\d{1,4}:\d{1,7}(,\d{1,4}:\d{1,7}){0,15}$/.test(s)) return undefined;
+      const LR = '(\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d{1,3})?';
+      const PHASE = `\\d{1,4}:\\d{1,7}(:${LR})?`;
+      if (!new RegExp(`^${PHASE}(,${PHASE}){0,15}$`, 'i').test(s)) return undefined;
       return s.split(',').map((part) => {
-        const [p, epochs] = part.split(':').map(Number);
-        return { p, epochs };
+        const [p, epochs, lr] = part.split(':');
+        const phase = { p: Number(p), epochs: Number(epochs) };
+        if (lr !== undefined) phase.lr = Number(lr);
+        return phase;
       });
     },
-    format: (v) => v.map((ph) => `${ph.p}:${ph.epochs}`).join(','),
-    accepted: 'p:epochs pairs separated by commas, e.g. 2:300,4:700 (at most 16)',
+    format: (v) => v.map((ph) => `${ph.p}:${ph.epochs}${ph.lr === undefined || ph.lr === null ? '' : `:${ph.lr}`}`).join(','),
+    accepted: 'p:epochs pairs separated by commas, e.g. 2:300,4:700, each with an optional learning rate, e.g. 4:700:0.01 (at most 16)',
   },
   probe: {
     parse(s) {
       const index = /^test:(\d{1,7})$/.exec(s);
       if (index) return `test:${Number(index[1])}`;
+      const range = /^test:(\d{1,7})-(\d{1,7})$/.exec(s);
+      if (range) {
+        const [a, b] = [Number(range[1]), Number(range[2])];
+        return b >= a && b - a < MAX_PROBES ? `test:${a}-${b}` : undefined;
+      }
       if (/^\d{1,3}([ ,.]\d{1,3}){0,511}$/.test(s)) return s.split(/[ ,.]/).map(Number).join(',');
       return undefined;
     },
     format: (v) => v,
-    accepted: 'test:<index> or the tokens separated by commas, e.g. 3,3,3,3,3,3,3,3',
+    accepted: `test:<index>, test:<first>-<last> (up to ${MAX_PROBES} test sequences side by side) or the tokens separated by commas, e.g. 3,3,3,3,3,3,3,3`,
   },
 };
 
@@ -86,7 +101,8 @@ function enumKind(values) {
  * whether changing it needs a new run.
  */
 export const SETTINGS = [
-  { key: 'preset', kind: enumKind(PAGE_PRESETS), restart: true },
+  // The preset names come from the core (loadPresets fills in the accepted values).
+  { key: 'preset', kind: enumKind([]), restart: true },
   { key: 'seed', path: 'data.seed', kind: kinds.int, max: MAX_SEED, restart: true },
   { key: 'phases', path: 'schedule.phases', kind: kinds.phases, restart: true },
   { key: 'T', path: 'model.seq_len', kind: kinds.int, restart: true },
@@ -98,12 +114,16 @@ export const SETTINGS = [
   { key: 'init', path: 'model.init', kind: enumKind(['pytorch', 'visualization']), restart: true },
   { key: 'lr', path: 'optim.lr', kind: kinds.float, restart: true },
   { key: 'adam', path: 'optim.reset_at_switch', kind: enumKind(['keep', 'fresh']), restart: true },
+  { key: 'test', path: 'data.test_set', kind: enumKind(['unseen', 'independent']), restart: true },
   { key: 'B', path: 'schedule.batch_size', kind: kinds.int, restart: true },
   { key: 'eval', path: 'schedule.eval_every', kind: kinds.int, restart: true },
   { key: 'snap', path: 'schedule.snapshot_every', kind: kinds.int, restart: true },
   { key: 'scratch', kind: kinds.bool, restart: true },
   { key: 'probe', kind: kinds.probe, restart: false },
   { key: 'speed', kind: kinds.int, max: MAX_SPEED, restart: false },
+  { key: 'zaset', kind: enumKind(['patterns', 'test']), restart: false },
+  { key: 'sharp', kind: kinds.bool, restart: false },
+  { key: 'stride', kind: kinds.int, max: 100000, restart: false },
 ];
 
 export const SETTING = Object.fromEntries(SETTINGS.map((s) => [s.key, s]));
@@ -122,29 +142,34 @@ function set(obj, path, value) {
 }
 
 /** Config value -> setting value (the adam flag reads as keep/fresh). */
+function copyPhases(phases) {
+  return phases.map((ph) => (ph.lr === undefined || ph.lr === null ? { p: ph.p, epochs: ph.epochs } : { p: ph.p, epochs: ph.epochs, lr: ph.lr }));
+}
 function fromConfig(key, value) {
   if (key === 'adam') return value ? 'fresh' : 'keep';
-  if (key === 'phases') return value.map((ph) => ({ p: ph.p, epochs: ph.epochs }));
+  if (key === 'phases') return copyPhases(value);
   return value;
 }
 function toConfigValue(key, value) {
   if (key === 'adam') return value === 'fresh';
-  if (key === 'phases') return value.map((ph) => ({ p: ph.p, epochs: ph.epochs }));
+  if (key === 'phases') return copyPhases(value);
   return value;
 }
 
 /**
- * Reads the core's presets once: `presets[name]` is the parsed config of each page preset.
- * `presetConfig` is the wasm export returning a preset's JSON.
+ * Reads the core's presets once: `presets[name]` is the parsed config of each preset, in the
+ * core's order. `wasm` is the module (its `presetNames` and `presetConfig` exports).
  */
-export function loadPresets(presetConfig) {
-  return Object.fromEntries(PAGE_PRESETS.map((name) => [name, JSON.parse(presetConfig(name))]));
+export function loadPresets(wasm) {
+  const presets = Object.fromEntries(wasm.presetNames().map((name) => [name, JSON.parse(wasm.presetConfig(name))]));
+  SETTING.preset.kind = enumKind(Object.keys(presets));
+  return presets;
 }
 
 /** The full setup (one value per SETTINGS key) of a preset. */
 export function presetSetup(presets, name) {
   const cfg = presets[name];
-  const setup = { preset: name, ...PAGE_DEFAULTS[name] };
+  const setup = { preset: name, ...VIEW_DEFAULTS, ...(PAGE_DEFAULTS[name] ?? OTHER_DEFAULTS) };
   for (const s of SETTINGS) {
     if (s.path && s.key !== 'seed') setup[s.key] = fromConfig(s.key, get(cfg, s.path));
   }
@@ -272,12 +297,20 @@ export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') 
   return { setup, messages };
 }
 
+/** The test-set indices of a `test:i` or `test:i-j` probe, or null for a token probe. */
+export function probeIndices(probe) {
+  if (!probe.startsWith('test:')) return null;
+  const [a, b = a] = probe.slice(5).split('-').map(Number);
+  return Array.from({ length: b - a + 1 }, (_, j) => a + j);
+}
+
 /** Why a setup's probe cannot be used (a sentence), or null. */
 export function checkProbe(setup) {
   const probe = setup.probe;
-  if (probe.startsWith('test:')) {
-    const i = Number(probe.slice(5));
-    return i < setup.n ? null : `the test set has ${setup.n} sequences (test:0 to test:${setup.n - 1})`;
+  const indices = probeIndices(probe);
+  if (indices) {
+    const last = indices[indices.length - 1];
+    return last < setup.n ? null : `the test set has ${setup.n} sequences (test:0 to test:${setup.n - 1})`;
   }
   const tokens = probe.split(',').map(Number);
   if (tokens.length !== setup.T) return `it has ${tokens.length} tokens; T = ${setup.T}`;
@@ -286,8 +319,15 @@ export function checkProbe(setup) {
   return null;
 }
 
-/** The probe command of a setup: { tokens } or { phase: 0, index }. */
-export function probeCommand(setup) {
-  if (setup.probe.startsWith('test:')) return { phase: 0, index: Number(setup.probe.slice(5)) };
-  return { tokens: setup.probe.split(',').map(Number) };
+/**
+ * The probe tokens of a setup, the same for every arm: typed tokens, or test sequences of the
+ * first arm's phase 0 (`testSequenceOf` is the wasm export that draws them from a config without
+ * training; the scratch twin's own phase 0 is another p, so its `test:0` would be another
+ * sequence).
+ */
+export function probeTokens(setup, config, testSequenceOf) {
+  const indices = probeIndices(setup.probe);
+  if (!indices) return setup.probe.split(',').map(Number);
+  const json = JSON.stringify(config);
+  return indices.flatMap((i) => Array.from(testSequenceOf(json, 0, i)));
 }

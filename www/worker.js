@@ -167,7 +167,17 @@ function postZa(id, info) {
 function afterTraining() {
   const s = state.session;
   const ends = s.summary().phase_ends;
-  while (state.phaseEndsSent < ends) postZa(undefined, s.phaseEndZa(state.phaseEndsSent++));
+  for (; state.phaseEndsSent < ends; state.phaseEndsSent++) {
+    postZa(undefined, s.phaseEndZa(state.phaseEndsSent, 'test'));
+    // The hand-built patterns exist unless p^k is too large; then only the test set is kept.
+    let patterns;
+    try {
+      patterns = s.phaseEndZa(state.phaseEndsSent, 'patterns');
+    } catch {
+      continue;
+    }
+    postZa(undefined, patterns);
+  }
 }
 
 function requireSession() {
@@ -178,11 +188,8 @@ function requireSession() {
 function setProbe(probe) {
   const s = requireSession();
   if (!probe) return;
-  if (Array.isArray(probe.tokens)) {
-    s.setProbe(Uint8Array.from(probe.tokens));
-  } else {
-    s.setProbe(s.testSequence(probe.phase ?? 0, probe.index ?? 0));
-  }
+  if (!Array.isArray(probe.tokens)) throw new Error('a probe is { tokens: [..] }');
+  s.setProbe(Uint8Array.from(probe.tokens));
 }
 
 /** Back to step 0 of a run: nothing sent yet, no limit. */
@@ -248,7 +255,7 @@ const handlers = {
     post();
   },
   za(m) {
-    postZa(m.id, requireSession().computeZa(m.phase ?? -1));
+    postZa(m.id, requireSession().computeZa(m.phase ?? -1, m.set ?? 'patterns'));
   },
   params(m) {
     const s = requireSession();

@@ -156,16 +156,21 @@ test('pausing computes the comparisons: z_A, the loss barrier and the trajectori
   const r = await page.evaluate(() => window.pathscope.app.state.barrier.result);
   assert.equal(r.t.length, 101, 'the authors sample 101 points on the line');
   assert.equal(typeof r.train_barrier.height, 'number');
-  assert.match(r.nameA, /^scratch \(epoch \d+\)$/, 'figure 6 goes from the scratch model...');
-  assert.match(r.nameB, /^curriculum \(epoch \d+\)$/, '...to the curriculum model');
+  assert.match(r.nameA, /^scratch \(epoch \d+, phase 1: p = 4\)$/, 'figure 6 goes from the scratch model...');
+  assert.match(r.nameB, /^curriculum \(epoch \d+, phase 2: p = 4\)$/, '...to the curriculum model, each end named with its phase');
+  assert.equal(await page.isHidden('#barrier-warning'), true, 'both ends trained on p = 4: no warning');
   // Any pair: the curriculum at the end of phase 1 against the curriculum now.
   await page.selectOption('#barrier-from', '0:100');
   await page.waitForFunction(() => /epoch 100/.test(window.pathscope.app.state.barrier.result?.nameA) && !window.pathscope.app.state.barrier.pending);
   // z_A at the switch is kept (p = 2 data: counts 0 to 5).
   const switchZa = await page.evaluate(() => window.pathscope.app.state.arms[0].switchZa[0]);
-  assert.equal(switchZa.p, 2);
-  assert.equal(switchZa.max_count, 5);
-  assert.equal(switchZa.epoch, 100);
+  for (const set of ['patterns', 'test']) {
+    assert.equal(switchZa[set].p, 2);
+    assert.equal(switchZa[set].max_count, 5);
+    assert.equal(switchZa[set].epoch, 100);
+    assert.equal(switchZa[set].clusters.classes, 6, 'counts 0..5');
+  }
+  assert.equal(switchZa.patterns.counts.length, 32, 'the authors\' 2^5 hand-built sequences');
   await page.selectOption('#za-which', '0');
   const paths = await page.evaluate(() => window.pathscope.app.state.trajectory.result.paths.map((p) => [p.name, p.points.length, Array.from(p.switches)]));
   assert.equal(paths.length, 2);
@@ -177,7 +182,7 @@ test('pausing computes the comparisons: z_A, the loss barrier and the trajectori
 });
 
 test('settings in the address are applied to the controls and the run', async () => {
-  const hash = '#preset=fig2&seed=7&phases=2:50&lr=0.002&B=64&eval=5&probe=3,3,3,3,3,3,3,3&speed=16';
+  const hash = '#preset=fig2&seed=7&phases=2:50&lr=0.002&B=64&eval=3&probe=1,0,0,1,0,0,0,0&speed=4';
   const { page, problems } = await openPage(hash);
   const values = await page.evaluate(() =>
     Object.fromEntries(['preset', 'seed', 'lr', 'B', 'eval', 'T', 'speed', 'probe', 'phase-0-p', 'phase-0-epochs'].map((id) => [id, document.getElementById(id).value])),
@@ -187,10 +192,10 @@ test('settings in the address are applied to the controls and the run', async ()
     seed: '7',
     lr: '0.002',
     B: '64',
-    eval: '5',
+    eval: '3',
     T: '8',
-    speed: '16',
-    probe: '3,3,3,3,3,3,3,3',
+    speed: '4',
+    probe: '1,0,0,1,0,0,0,0',
     'phase-0-p': '2',
     'phase-0-epochs': '50',
   });
@@ -199,7 +204,7 @@ test('settings in the address are applied to the controls and the run', async ()
   assert.equal(config.data.seed, 7);
   assert.equal(config.optim.lr, 0.002);
   assert.equal(config.schedule.batch_size, 64);
-  assert.deepEqual(await page.evaluate(() => window.pathscope.app.state.arms[0].attention.probe), [3, 3, 3, 3, 3, 3, 3, 3]);
+  assert.deepEqual(await page.evaluate(() => window.pathscope.app.state.arms[0].attention.probe), [1, 0, 0, 1, 0, 0, 0, 0]);
   assert.equal(await page.$$eval('#notices p', (ps) => ps.length), 0, 'no complaint about a valid address');
   // The address is kept canonical: preset, seed and what differs from the preset.
   assert.equal(new URL(page.url()).hash, hash);
@@ -257,7 +262,7 @@ test('hostile or invalid values in the address are named, replaced by defaults, 
     return { seed: value('seed'), lr: value('lr'), T: value('T'), preset: value('preset') };
   });
   assert.deepEqual(values, { seed: '0', lr: '0.001', T: '8', preset: 'fig2' }, 'defaults of the fig2 preset');
-  assert.equal(await text(page, 'status-epoch-0'), '0 / 200');
+  assert.equal(await text(page, 'status-epoch-0'), '0 / 1000', 'the fig2 preset: the authors\' 1,000 epochs');
   // An image that tried to load would be a failed request to /x.
   problems.assertClean();
   await page.close();

@@ -154,8 +154,11 @@ pub fn draw_attention_heatmap<DB: DrawingBackend>(
         }
     };
     let x_fmt = |v: &f64| -> String {
-        if (v - v.round()).abs() < 1e-6 && *v >= 1.0 && *v <= cols as f64 {
-            format!("{}", (v.round() as usize - 1) % t + 1)
+        // With several probes, only each probe's first position and position k are labelled,
+        // so the labels read 1, k, 1, k, .. from left to right.
+        let pos = (v.round() as usize).saturating_sub(1) % t.max(1) + 1;
+        if (v - v.round()).abs() < 1e-6 && *v >= 1.0 && *v <= cols as f64 && (groups == 1 || pos == 1 || pos == k) {
+            format!("{pos}")
         } else {
             String::new()
         }
@@ -172,7 +175,7 @@ pub fn draw_attention_heatmap<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_labels(cols.min(16))
+        .x_labels(if groups > 1 { cols } else { cols.min(16) })
         .y_labels(8)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
