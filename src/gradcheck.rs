@@ -13,6 +13,10 @@
 //! is [`Comparison::masked`]); each of them must instead have moved no more than `steps * lr`
 //! (with 0.1% slack) from its initial value, or `rel_err` is infinite. The mask is chosen once,
 //! from the initial gradients, for both the one-step and the five-step comparisons.
+//!
+//! NaN. `f64::max` skips NaN, so a maximum taken with it would let a model that outputs NaN pass
+//! with an error of 0. Every maximum here is [`nan_max`], and any non-finite value on either side
+//! of a comparison makes its `rel_err` infinite ([`Comparison::non_finite`] counts them).
 
 use crate::config::{Init, ModelConfig, OptimConfig};
 use crate::model::{Dims, Layout, Workspace, TENSOR_NAMES};
@@ -31,6 +35,9 @@ pub struct Comparison {
     pub max_abs_torch: f64,
     /// Entries left out of `rel_err` as ill-conditioned (see the module documentation).
     pub masked: usize,
+    /// Entries that are NaN or infinite, in pathscope's values or PyTorch's: any makes `rel_err`
+    /// infinite (a model that outputs NaN never passes).
+    pub non_finite: usize,
 }
 
 /// A parsed fixture.
@@ -128,17 +135,30 @@ impl Fixture {
     }
 }
 
-fn compare(name: impl Into<String>, ours: &[f32], torch: &[f64]) -> Comparison {
-    let max_abs_torch = torch.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    let max_diff = ours.iter().zip(torch).fold(0.0f64, |m, (&a, &b)| m.max((a as f64 - b).abs()));
-    let rel_err = if ours.len() != torch.len() {
+/// The larger of two numbers, NaN if either is NaN (`f64::max` returns the other one).
+pub fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+/// Compares pathscope's values with PyTorch's: `rel_err = max |ours - torch| / max |torch|`
+/// (the absolute error where PyTorch's values are all 0). Infinite when the lengths differ or any
+/// value on either side is NaN or infinite.
+pub fn compare(name: impl Into<String>, ours: &[f32], torch: &[f64]) -> Comparison {
+    let non_finite = ours.iter().filter(|x| !x.is_finite()).count() + torch.iter().filter(|x| !x.is_finite()).count();
+    let max_abs_torch = torch.iter().fold(0.0f64, |m, x| nan_max(m, x.abs()));
+    let max_diff = ours.iter().zip(torch).fold(0.0f64, |m, (&a, &b)| nan_max(m, (a as f64 - b).abs()));
+    let rel_err = if ours.len() != torch.len() || non_finite > 0 || max_diff.is_nan() {
         f64::INFINITY
     } else if max_abs_torch > 0.0 {
         max_diff / max_abs_torch
     } else {
         max_diff
     };
-    Comparison { name: name.into(), rel_err, max_abs_torch, masked: 0 }
+    Comparison { name: name.into(), rel_err, max_abs_torch, masked: 0, non_finite }
 }
 
 fn per_tensor(prefix: &str, layout: &Layout, ours: &[f32], torch: &[f64], out: &mut Vec<Comparison>) {
@@ -162,17 +182,21 @@ fn per_tensor_adam(
 ) {
     for (name, range, _) in layout.tensors() {
         let g = &torch_grads[range.clone()];
-        let gmax = g.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let gmax = g.iter().fold(0.0f64, |m, x| nan_max(m, x.abs()));
         let keep: Vec<bool> = g.iter().map(|x| x.abs() >= ADAM_MASK_REL * gmax).collect();
         let pick = |xs: &[f32]| -> Vec<f32> { xs.iter().zip(&keep).filter(|(_, &k)| k).map(|(&x, _)| x).collect() };
         let pick64 = |xs: &[f64]| -> Vec<f64> { xs.iter().zip(&keep).filter(|(_, &k)| k).map(|(&x, _)| x).collect() };
         let mut c = compare(format!("{prefix}.{name}"), &pick(&ours[range.clone()]), &pick64(&torch[range.clone()]));
-        c.max_abs_torch = torch[range.clone()].iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        c.max_abs_torch = torch[range.clone()].iter().fold(0.0f64, |m, x| nan_max(m, x.abs()));
         for (i, k) in range.clone().zip(&keep) {
             if !*k {
                 c.masked += 1;
-                if (ours[i] as f64 - before[i]).abs() > bound {
+                // Written so that NaN (on either side) fails: NaN <= bound is false.
+                if !((ours[i] as f64 - before[i]).abs() <= bound) {
                     c.rel_err = f64::INFINITY;
+                }
+                if !ours[i].is_finite() || !torch[i].is_finite() {
+                    c.non_finite += 1;
                 }
             }
         }

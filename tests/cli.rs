@@ -148,6 +148,24 @@ fn gradcheck_passes_the_small_fixture_and_fails_a_corrupted_one() {
 }
 
 #[test]
+fn gradcheck_fails_a_model_that_outputs_nan_and_names_the_tensor() {
+    // Valid JSON, but a query weight of 1e308 is infinite in f32: the loss and every gradient are
+    // NaN. f64::max skips NaN, so this once passed with max_rel_err near 0 (tests/gradcheck.rs).
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grad_small.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    json["weights"]["query"][0][0] = serde_json::json!(1e308);
+    json["grads"]["query"][0][0] = serde_json::json!(1e308);
+    let bad = tmp("nan.json", &json.to_string());
+    let o = run(&["gradcheck", "--fixture", bad.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert_eq!(out.lines().last(), Some("max_rel_err=inf"), "{out}");
+    let loss = out.lines().find(|l| l.starts_with("loss ")).unwrap();
+    assert!(loss.contains("FAIL") && loss.contains("not finite"), "{loss}");
+    assert!(stderr(&o).contains("not finite") && stderr(&o).contains("grad.fc1_w"), "{}", stderr(&o));
+}
+
+#[test]
 fn train_writes_a_json_record() {
     let mut cfg = pathscope::config::Config::preset("quick").unwrap();
     cfg.data.n = 64;

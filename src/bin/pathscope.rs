@@ -145,16 +145,29 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
         fixture.targets.len()
     );
     let rows = gradcheck::run(&fixture).map_err(|e| Usage(format!("{path}: {e}")))?;
+    // NaN-propagating: a NaN error must fail the check, never be skipped by the maximum.
     let mut worst = 0.0f64;
+    let mut non_finite = Vec::new();
     for r in &rows {
-        let mark = if r.rel_err > tol { "  FAIL" } else { "" };
+        let mark = if !(r.rel_err <= tol) { "  FAIL" } else { "" };
+        if r.non_finite > 0 {
+            non_finite.push(r.name.as_str());
+        }
+        let nan = if r.non_finite > 0 {
+            format!("  [{} values not finite (NaN or infinite)]", r.non_finite)
+        } else {
+            String::new()
+        };
         let masked = if r.masked > 0 {
             format!("  [{} ill-conditioned entries checked only against |step| <= lr]", r.masked)
         } else {
             String::new()
         };
-        println!("{:<22} rel_err={:.3e}  (max|torch|={:.3e}){mark}{masked}", r.name, r.rel_err, r.max_abs_torch);
-        worst = worst.max(r.rel_err);
+        println!("{:<22} rel_err={:.3e}  (max|torch|={:.3e}){mark}{nan}{masked}", r.name, r.rel_err, r.max_abs_torch);
+        worst = gradcheck::nan_max(worst, r.rel_err);
+    }
+    if !non_finite.is_empty() {
+        eprintln!("gradcheck: values not finite (NaN or infinite) in {}", non_finite.join(", "));
     }
     println!("max_rel_err={worst:.3e}");
     Ok(if worst <= tol { ExitCode::SUCCESS } else { ExitCode::from(1) })
