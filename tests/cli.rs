@@ -165,6 +165,24 @@ fn gradcheck_fails_a_model_that_outputs_nan_and_names_the_tensor() {
     assert!(stderr(&o).contains("not finite") && stderr(&o).contains("grad.fc1_w"), "{}", stderr(&o));
 }
 
+#[cfg(unix)]
+#[test]
+fn gradcheck_reads_a_bounded_amount_and_checks_sizes_first() {
+    // An endless file: read up to the cap (64 MiB) and refused, in well under the time a
+    // read without bound would take to fill the memory.
+    let start = std::time::Instant::now();
+    expect_usage_error(&["gradcheck", "--fixture", "/dev/zero"], "larger than 64 MiB");
+    assert!(start.elapsed().as_secs_f64() < 20.0, "took {:?}", start.elapsed());
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grad_small.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    json["config"]["nb_emb"] = serde_json::json!(1e12);
+    let huge = tmp("huge-vocab.json", &json.to_string());
+    expect_usage_error(&["gradcheck", "--fixture", huge.to_str().unwrap()], "config.nb_emb = 1000000000000");
+    json["config"]["nb_emb"] = serde_json::json!(4.5);
+    let frac = tmp("frac-vocab.json", &json.to_string());
+    expect_usage_error(&["gradcheck", "--fixture", frac.to_str().unwrap()], "config.nb_emb = 4.5");
+}
+
 #[test]
 fn train_writes_a_json_record() {
     let mut cfg = pathscope::config::Config::preset("quick").unwrap();

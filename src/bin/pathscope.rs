@@ -131,7 +131,7 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
     if !(tol.is_finite() && tol > 0.0) {
         return Err(Usage(format!("--tol {tol}: expected a positive finite number, such as 1e-5")));
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+    let text = read_capped(&path, gradcheck::MAX_FIXTURE_BYTES)?;
     let fixture = Fixture::parse(&text).map_err(|e| Usage(format!("{path}: {e}")))?;
     let d = fixture.dims;
     println!(
@@ -149,7 +149,7 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
     let mut worst = 0.0f64;
     let mut non_finite = Vec::new();
     for r in &rows {
-        let mark = if !(r.rel_err <= tol) { "  FAIL" } else { "" };
+        let mark = if r.rel_err.is_nan() || r.rel_err > tol { "  FAIL" } else { "" };
         if r.non_finite > 0 {
             non_finite.push(r.name.as_str());
         }
@@ -176,16 +176,11 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
 /// Largest config file read (a config is a few hundred bytes).
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
-/// Reads a text file of at most `limit` bytes, without reading further than that.
+/// Reads a text file of at most `limit` bytes, without reading further than that
+/// ([`pathscope::plan::read_capped`]).
 fn read_capped(path: &str, limit: u64) -> Result<String, Usage> {
-    use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
-    let mut text = String::new();
-    let read = file.take(limit + 1).read_to_string(&mut text).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
-    if read as u64 > limit {
-        return Err(Usage(format!("{path} is larger than {}: not a pathscope file", fmt_bytes(limit))));
-    }
-    Ok(text)
+    pathscope::plan::read_capped(file, limit).map_err(|e| Usage(format!("cannot read {path}: {e}")))
 }
 
 /// The config given by `--preset NAME` or `--config FILE` (and `--seed`), checked.
