@@ -254,8 +254,10 @@ struct Array<'a> {
 impl<'de> DeserializeSeed<'de> for Array<'_> {
     type Value = Vec<f64>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<f64>, D::Error> {
+        // Reserved up to a small size only: a short text that claims a large shape (within the
+        // budget) then holds what it really lists, not what it claims.
         let len = self.shape.iter().product::<usize>();
-        let mut out = Vec::with_capacity(len);
+        let mut out = Vec::with_capacity(len.min(4096));
         Nested { shape: self.shape, out: &mut out }
             .deserialize(d)
             .map_err(|e| de::Error::custom(format!("{}: expected {}: {e}", self.path, shape_text(self.shape))))?;
@@ -381,7 +383,12 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, path: &str, value: T) -> Result<(
 impl<'de> Visitor<'de> for BodyReader<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object (a pathscope gradient-check fixture)")
+        f.write_str(match self.level {
+            Level::Top => "a JSON object (a pathscope gradient-check fixture)",
+            Level::Intermediates => "intermediates: an object with attn, z_A and logits",
+            Level::AfterOne => "after_adam_step: an object with weights and loss_after",
+            Level::AfterFive => "after_5_adam_steps: an object with losses_after_each_step_from_0 and weights",
+        })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let Dims { v, t, d, .. } = self.layout.dims;
