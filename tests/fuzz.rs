@@ -62,11 +62,13 @@ const HANG_SECS: u64 = 10;
 /// Largest config text the command line reads (`MAX_CONFIG_BYTES` in src/bin/pathscope.rs).
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
-/// The heap a config of `len` bytes may take to parse and validate: the JSON tree that
-/// `check_objects` builds to refuse positional lists (at most about 32 bytes per 2 bytes of text,
-/// twice over while a list grows), the typed parse, and the message.
+/// The heap a config of `len` bytes may take to read and validate: the text (twice over while
+/// `read_capped` grows its buffer), the typed config (a phase takes 16 bytes and at least 18 of
+/// text) and the message, which may quote a long unknown key several times over (the field path,
+/// serde's sentence, ours: about 11 times the key). No JSON tree is built (a tree of small
+/// objects once took 50 to 100 times its text: `regress-objects-tree.json`).
 fn config_budget(len: usize) -> usize {
-    40 * len + (64 << 10)
+    16 * len + (64 << 10)
 }
 
 /// The heap a fixture of `len` bytes may take to read (the text, then every number it lists as an
@@ -225,7 +227,7 @@ fn random_scalar(r: &mut Rng) -> Value {
         2 => Value::String((*r.pick(KEYS)).to_string()),
         3 => Value::String("x".repeat(r.below(1 << 16))),
         4 => Value::String(r.pick(&["pytorch", "visualization", "PyTorch", "erf", "1", "nan", "Infinity"]).to_string()),
-        _ => serde_json::from_str(*r.pick(NUMBERS)).unwrap_or(Value::Null),
+        _ => serde_json::from_str::<Value>(r.pick::<&str>(NUMBERS)).unwrap_or(Value::Null),
     }
 }
 
@@ -287,7 +289,7 @@ fn mutate_tree(r: &mut Rng, v: &mut Value) {
                     };
                     serde_json::Number::from_f64(y).map(Value::Number).unwrap_or(Value::Null)
                 }
-                _ => serde_json::from_str(*r.pick(NUMBERS)).unwrap_or(Value::Null),
+                _ => serde_json::from_str::<Value>(r.pick::<&str>(NUMBERS)).unwrap_or(Value::Null),
             }
         }
         // Another type.
