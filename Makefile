@@ -51,5 +51,9 @@ test-e2e: setup ## build the release wasm, serve it, run e2e/ in headless Chromi
 bench: setup ## build release native + wasm, run every benchmark (native, PyTorch, Chromium, Firefox), one table; BENCH_FIG5=1 adds the page's fig5 run
 	@bash bench/run.sh
 
+.PHONY: fuzz
+fuzz: setup ## fuzz the config parser, the gradcheck fixture reader and the page's address parser: a million inputs each (scripts/fuzz.sh)
+	@bash scripts/fuzz.sh
+
 clean: ## remove build output (target/, www/pkg/, out/); keeps installed tools
 	rm -rf target www/pkg out

@@ -459,28 +459,137 @@ impl Config {
 
 /// serde also reads a struct from a positional array (`[{..}, {..}, ..]`), which no one writes on
 /// purpose and which hides a mistake; a config and each of its parts must be JSON objects.
+///
+/// The text is walked, not built into a `serde_json::Value`: a tree of many small objects takes
+/// up to a hundred times its text in memory (a list of `{"":0}` found by tests/fuzz.rs), and this
+/// check only needs to know which values are objects.
 fn check_objects(text: &str) -> Result<(), ConfigError> {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
-        return Ok(()); // a syntax error: the typed parse names it, with its line
-    };
     let not_object = |field: &str| ConfigError::Json {
         field: field.to_string(),
         message: "expected a JSON object with named fields, found a list or a value".into(),
         line: 0,
         column: 0,
     };
-    if !value.is_object() {
-        return Err(not_object(""));
+    let mut de = serde_json::Deserializer::from_str(text);
+    // A syntax error: the typed parse names it, with its line.
+    match de::DeserializeSeed::deserialize(Shape::Config, &mut de) {
+        Ok(Some(field)) => Err(not_object(&field)),
+        _ => Ok(()),
     }
-    for part in ["model", "data", "optim", "schedule"] {
-        if value.get(part).is_some_and(|v| !v.is_object()) {
-            return Err(not_object(part));
+}
+
+/// Where [`check_objects`] is in the text; each value visited says the first field that should be
+/// an object and is not (`Some("")` for the config itself), or `None`.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// The config: must be an object; its parts are checked.
+    Config,
+    /// `model`, `data`, `optim`: must be objects.
+    Part(&'static str),
+    /// `schedule`: must be an object; its `phases`, if a list, must hold objects.
+    Schedule,
+    /// `schedule.phases`: each entry must be an object.
+    Phases,
+    /// Entry `i` of the phases: must be an object.
+    Phase(usize),
+    /// Anything else: skipped.
+    Any,
+}
+
+mod de {
+    pub use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
+}
+
+impl Shape {
+    fn field(self) -> Option<String> {
+        match self {
+            Shape::Config => Some(String::new()),
+            Shape::Part(name) => Some(name.to_string()),
+            Shape::Schedule => Some("schedule".to_string()),
+            Shape::Phase(i) => Some(format!("schedule.phases[{i}]")),
+            Shape::Phases | Shape::Any => None,
         }
     }
-    if let Some(phases) = value.pointer("/schedule/phases").and_then(|v| v.as_array()) {
-        if let Some(i) = phases.iter().position(|ph| !ph.is_object()) {
-            return Err(not_object(&format!("schedule.phases[{i}]")));
+}
+
+impl<'de> de::DeserializeSeed<'de> for Shape {
+    type Value = Option<String>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        match self {
+            Shape::Any => d.deserialize_ignored_any(de::IgnoredAny).map(|_| None),
+            _ => d.deserialize_any(self),
         }
     }
-    Ok(())
+}
+
+impl<'de> de::Visitor<'de> for Shape {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<Key>()? {
+            let inner = match (self, key.0) {
+                (Shape::Config, Some(part @ ("model" | "data" | "optim"))) => Shape::Part(part),
+                (Shape::Config, Some("schedule")) => Shape::Schedule,
+                (Shape::Schedule, Some("phases")) => Shape::Phases,
+                _ => Shape::Any,
+            };
+            let bad = map.next_value_seed(inner)?;
+            found = found.or(bad);
+        }
+        Ok(found)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<String>, A::Error> {
+        let mut found = None;
+        let mut i = 0;
+        loop {
+            let entry = if matches!(self, Shape::Phases) { Shape::Phase(i) } else { Shape::Any };
+            match seq.next_element_seed(entry)? {
+                Some(bad) => found = found.or(bad),
+                None => break,
+            }
+            i += 1;
+        }
+        Ok(if matches!(self, Shape::Phases) { found } else { self.field() })
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<String>, E> {
+        Ok(self.field())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<String>, E> {
+        Ok(self.field())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<String>, E> {
+        Ok(self.field())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<String>, E> {
+        Ok(self.field())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Option<String>, E> {
+        Ok(self.field())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(self.field())
+    }
+}
+
+/// A map key: only the few names [`check_objects`] looks for are kept, nothing is allocated.
+struct Key(Option<&'static str>);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+                let known = ["model", "data", "optim", "schedule", "phases"];
+                Ok(Key(known.iter().find(|k| **k == s).copied()))
+            }
+        }
+        d.deserialize_str(V)
+    }
 }

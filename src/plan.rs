@@ -225,3 +225,16 @@ impl<'de> Deserialize<'de> for ValidConfig {
         ValidConfig::new(cfg).map_err(serde::de::Error::custom)
     }
 }
+
+/// Reads UTF-8 text of at most `limit` bytes from `reader`, never reading (or holding) more than
+/// `limit + 1` bytes: a larger input, even an endless one such as `/dev/zero`, is refused with a
+/// message saying the limit. The command line reads configs and fixtures through this.
+pub fn read_capped(reader: impl std::io::Read, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("it is larger than {}: not a pathscope file", fmt_bytes(limit)));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("it is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+}

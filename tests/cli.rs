@@ -148,6 +148,42 @@ fn gradcheck_passes_the_small_fixture_and_fails_a_corrupted_one() {
 }
 
 #[test]
+fn gradcheck_fails_a_model_that_outputs_nan_and_names_the_tensor() {
+    // Valid JSON, but a query weight of 1e308 is infinite in f32: the loss and every gradient are
+    // NaN. f64::max skips NaN, so this once passed with max_rel_err near 0 (tests/gradcheck.rs).
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grad_small.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    json["weights"]["query"][0][0] = serde_json::json!(1e308);
+    json["grads"]["query"][0][0] = serde_json::json!(1e308);
+    let bad = tmp("nan.json", &json.to_string());
+    let o = run(&["gradcheck", "--fixture", bad.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert_eq!(out.lines().last(), Some("max_rel_err=inf"), "{out}");
+    let loss = out.lines().find(|l| l.starts_with("loss ")).unwrap();
+    assert!(loss.contains("FAIL") && loss.contains("not finite"), "{loss}");
+    assert!(stderr(&o).contains("not finite") && stderr(&o).contains("grad.fc1_w"), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn gradcheck_reads_a_bounded_amount_and_checks_sizes_first() {
+    // An endless file: read up to the cap (64 MiB) and refused, in well under the time a
+    // read without bound would take to fill the memory.
+    let start = std::time::Instant::now();
+    expect_usage_error(&["gradcheck", "--fixture", "/dev/zero"], "larger than 64 MiB");
+    assert!(start.elapsed().as_secs_f64() < 20.0, "took {:?}", start.elapsed());
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grad_small.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&fixture).unwrap()).unwrap();
+    json["config"]["nb_emb"] = serde_json::json!(1e12);
+    let huge = tmp("huge-vocab.json", &json.to_string());
+    expect_usage_error(&["gradcheck", "--fixture", huge.to_str().unwrap()], "config.nb_emb = 1000000000000");
+    json["config"]["nb_emb"] = serde_json::json!(4.5);
+    let frac = tmp("frac-vocab.json", &json.to_string());
+    expect_usage_error(&["gradcheck", "--fixture", frac.to_str().unwrap()], "config.nb_emb = 4.5");
+}
+
+#[test]
 fn train_writes_a_json_record() {
     let mut cfg = pathscope::config::Config::preset("quick").unwrap();
     cfg.data.n = 64;

@@ -139,7 +139,7 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
     if !(tol.is_finite() && tol > 0.0) {
         return Err(Usage(format!("--tol {tol}: expected a positive finite number, such as 1e-5")));
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+    let text = read_capped(&path, gradcheck::MAX_FIXTURE_BYTES)?;
     let fixture = Fixture::parse(&text).map_err(|e| Usage(format!("{path}: {e}")))?;
     let d = fixture.dims;
     println!(
@@ -153,16 +153,29 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
         fixture.targets.len()
     );
     let rows = gradcheck::run(&fixture).map_err(|e| Usage(format!("{path}: {e}")))?;
+    // NaN-propagating: a NaN error must fail the check, never be skipped by the maximum.
     let mut worst = 0.0f64;
+    let mut non_finite = Vec::new();
     for r in &rows {
-        let mark = if r.rel_err > tol { "  FAIL" } else { "" };
+        let mark = if r.rel_err.is_nan() || r.rel_err > tol { "  FAIL" } else { "" };
+        if r.non_finite > 0 {
+            non_finite.push(r.name.as_str());
+        }
+        let nan = if r.non_finite > 0 {
+            format!("  [{} values not finite (NaN or infinite)]", r.non_finite)
+        } else {
+            String::new()
+        };
         let masked = if r.masked > 0 {
             format!("  [{} ill-conditioned entries checked only against |step| <= lr]", r.masked)
         } else {
             String::new()
         };
-        println!("{:<22} rel_err={:.3e}  (max|torch|={:.3e}){mark}{masked}", r.name, r.rel_err, r.max_abs_torch);
-        worst = worst.max(r.rel_err);
+        println!("{:<22} rel_err={:.3e}  (max|torch|={:.3e}){mark}{nan}{masked}", r.name, r.rel_err, r.max_abs_torch);
+        worst = gradcheck::nan_max(worst, r.rel_err);
+    }
+    if !non_finite.is_empty() {
+        eprintln!("gradcheck: values not finite (NaN or infinite) in {}", non_finite.join(", "));
     }
     println!("max_rel_err={worst:.3e}");
     Ok(if worst <= tol { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -171,16 +184,11 @@ fn gradcheck_cmd(mut args: Args) -> CmdResult {
 /// Largest config file read (a config is a few hundred bytes).
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
-/// Reads a text file of at most `limit` bytes, without reading further than that.
+/// Reads a text file of at most `limit` bytes, without reading further than that
+/// ([`pathscope::plan::read_capped`]).
 fn read_capped(path: &str, limit: u64) -> Result<String, Usage> {
-    use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
-    let mut text = String::new();
-    let read = file.take(limit + 1).read_to_string(&mut text).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
-    if read as u64 > limit {
-        return Err(Usage(format!("{path} is larger than {}: not a pathscope file", fmt_bytes(limit))));
-    }
-    Ok(text)
+    pathscope::plan::read_capped(file, limit).map_err(|e| Usage(format!("cannot read {path}: {e}")))
 }
 
 /// The config given by `--preset NAME` or `--config FILE` (and `--seed`), checked.
