@@ -59,7 +59,7 @@ const kinds = {
   },
   phases: {
     parse(s) {
-      const LR = '(\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d{1,3})?';
+      const LR = '(\\d+(\\.\\d*)?|\\.\\d+)(e[-+]?\\d{1,3})?'; // unambiguous, so linear on any input (as FLOAT)
       const PHASE = `\\d{1,4}:\\d{1,7}(:${LR})?`;
       if (!new RegExp(`^${PHASE}(,${PHASE}){0,15}$`, 'i').test(s)) return undefined;
       return s.split(',').map((part) => {

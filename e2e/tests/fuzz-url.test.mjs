@@ -16,11 +16,13 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { checkProbe, format, parseHash, SETTINGS, toHash } from '../../www/url-state.js';
+import { checkProbe, format, loadPresets, parseHash, SETTINGS, toHash } from '../../www/url-state.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CORPUS = join(ROOT, 'tests', 'fuzz', 'corpus', 'url');
-const PRESETS = JSON.parse(readFileSync(join(CORPUS, 'presets.json'), 'utf8'));
+// loadPresets reads the presets the way the page does, from an object shaped like the wasm module.
+const PRESET_JSON = JSON.parse(readFileSync(join(CORPUS, 'presets.json'), 'utf8'));
+const PRESETS = loadPresets({ presetNames: () => Object.keys(PRESET_JSON), presetConfig: (n) => JSON.stringify(PRESET_JSON[n]) });
 const HASHES = readFileSync(join(CORPUS, 'hashes.txt'), 'utf8').split('\n').filter((l) => l !== '');
 const INPUTS = Number(process.env.PATHSCOPE_FUZZ_INPUTS ?? 3000);
 const SEED = Number(process.env.PATHSCOPE_FUZZ_SEED ?? 0x5eed);
@@ -71,6 +73,7 @@ function checkConfig(json) {
   if (!['pytorch', 'visualization'].includes(m.init)) return problem('model.init', m.init, 'pytorch or visualization');
   if (!whole(dt.k, 1, m.seq_len)) return problem('data.k', dt.k, `a whole number from 1 to T = ${m.seq_len}`);
   if (!whole(dt.n, 1, 2 ** 20)) return problem('data.n', dt.n, 'a whole number from 1 to 1048576');
+  if (!['unseen', 'independent'].includes(dt.test_set)) return problem('data.test_set', dt.test_set, 'unseen or independent');
   if (!(o.lr > 0 && o.lr <= 10)) return problem('optim.lr', o.lr, 'a number above 0 and at most 10');
   if (!whole(s.batch_size, 1, dt.n)) return problem('schedule.batch_size', s.batch_size, `a whole number from 1 to n = ${dt.n}`);
   if (s.phases.length < 1 || s.phases.length > 16) return problem('schedule.phases', `${s.phases.length} phases`, 'from 1 to 16');
@@ -78,6 +81,7 @@ function checkConfig(json) {
   for (const [i, ph] of s.phases.entries()) {
     if (!whole(ph.p, 2, m.vocab)) return { field: `schedule.phases[${i}].p`, message: `phase ${i + 1}: modulus p = ${ph.p} is not accepted: 2 to V` };
     if (!whole(ph.epochs, 1, 1e6)) return { field: `schedule.phases[${i}].epochs`, message: `phase ${i + 1}: epochs = ${ph.epochs} is not accepted` };
+    if (ph.lr !== undefined && !(ph.lr > 0 && ph.lr <= 10)) return { field: `schedule.phases[${i}].lr`, message: `phase ${i + 1}: learning rate lr = ${ph.lr} is not accepted` };
     total += ph.epochs;
   }
   if (total > 1e6) return problem('schedule.phases', `${total} epochs in all`, 'at most 1000000 epochs over all phases');
