@@ -206,3 +206,29 @@ fn train_writes_a_json_record() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_keeps_what_was_trained() {
+    let mut cfg = pathscope::config::Config::preset("quick").unwrap();
+    cfg.schedule.phases = vec![pathscope::config::Phase::new(2, 100_000)];
+    let path = tmp("long.json", &cfg.to_json());
+    let out = std::env::temp_dir().join(format!("pathscope-cli-{}/interrupted.json", std::process::id()));
+    let child = Command::new(env!("CARGO_BIN_EXE_pathscope"))
+        .args(["train", "--config", path.to_str().unwrap(), "--json", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("interrupted at epoch"), "{}", stderr(&o));
+    let rec: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(rec["interrupted"], true);
+    let epochs = rec["metrics"]["epoch"].as_array().unwrap().len();
+    assert!(epochs > 1 && epochs < 100_001, "what was trained, and no more: {epochs} rows");
+    assert_eq!(rec["status"]["state"], "running");
+}

@@ -348,7 +348,16 @@ fn train_cmd(mut args: Args) -> CmdResult {
     let mut tr = Trainer::new(cfg);
     let start = Instant::now();
     let mut bar = Progress::new(total);
-    tr.run_to_end(|t| bar.show(t));
+    // Ctrl-C stops at the end of the current epoch and keeps what was done (record, summary).
+    let interrupted = on_interrupt();
+    while tr.is_running() && !interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+        tr.epoch_step();
+        bar.show(&tr);
+    }
+    let stopped_early = tr.is_running();
+    if stopped_early {
+        eprintln!("\ninterrupted at epoch {} of {total}: keeping what was trained so far", tr.epoch());
+    }
     let secs = start.elapsed().as_secs_f64();
     let m = tr.metrics();
     let i = m.len() - 1;
@@ -372,35 +381,64 @@ fn train_cmd(mut args: Args) -> CmdResult {
         println!("test (epoch {e}): loss {loss:.4} acc {acc:.3}");
     }
     if let Some(path) = json_out {
-        let record = record_json(&tr, secs);
+        // Serialized straight into the file (no copy of the metrics in memory), through a
+        // temporary file and a rename.
+        let record = Record::of(&tr, secs, stopped_early);
         if let Err(e) = write_atomic(&path, |w| serde_json::to_writer(w, &record).map_err(std::io::Error::other)) {
             eprintln!("error: cannot write {path}: {e}");
             return Ok(ExitCode::from(1));
         }
         println!("record written to {path}");
     }
-    Ok(if matches!(tr.status(), Status::Diverged { .. }) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(match tr.status() {
+        Status::Diverged { .. } => ExitCode::from(1),
+        _ if stopped_early => ExitCode::from(130),
+        _ => ExitCode::SUCCESS,
+    })
 }
 
-/// The whole record of a run: config, per-epoch metrics, phase switches, status.
-fn record_json(tr: &Trainer, seconds: f64) -> serde_json::Value {
-    let m = tr.metrics();
-    let nan_to_null = |xs: &[f32]| -> Vec<Option<f32>> { xs.iter().map(|&x| x.is_finite().then_some(x)).collect() };
-    serde_json::json!({
-        "config": tr.config(),
-        "seconds": seconds,
-        "status": tr.status(),
-        "unstable_at_epoch": tr.unstable_at(),
-        "switch_epochs": tr.switches(),
-        "metrics": {
-            "epoch": m.epoch,
-            "phase": m.phase,
-            "train_loss": nan_to_null(&m.train_loss),
-            "train_acc": nan_to_null(&m.train_acc),
-            "test_loss": nan_to_null(&m.test_loss),
-            "test_acc": nan_to_null(&m.test_acc),
-        },
-    })
+/// A flag that SIGINT (Ctrl-C) sets, instead of killing the process.
+fn on_interrupt() -> &'static std::sync::atomic::AtomicBool {
+    static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    #[cfg(unix)]
+    {
+        extern "C" fn handler(_: libc::c_int) {
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            libc::signal(libc::SIGINT, handler as *const () as libc::sighandler_t);
+        }
+    }
+    &INTERRUPTED
+}
+
+/// The record `train --json` writes: config, status, per-epoch metrics (columns; NaN, where the
+/// test set was not evaluated, is written as null), phase switches. Borrowed from the trainer.
+#[derive(serde::Serialize)]
+struct Record<'a> {
+    config: &'a ValidConfig,
+    seconds: f64,
+    status: &'a Status,
+    /// True when Ctrl-C stopped the run before the end of its schedule.
+    interrupted: bool,
+    unstable_at_epoch: Option<usize>,
+    switch_epochs: &'a [usize],
+    metrics: std::collections::BTreeMap<&'static str, &'a [f32]>,
+}
+
+impl<'a> Record<'a> {
+    fn of(tr: &'a Trainer, seconds: f64, interrupted: bool) -> Self {
+        Record {
+            config: tr.config(),
+            seconds,
+            status: tr.status(),
+            interrupted,
+            unstable_at_epoch: tr.unstable_at(),
+            switch_epochs: tr.switches(),
+            metrics: tr.metrics().columns().into_iter().collect(),
+        }
+    }
 }
 
 struct ArmResult {
