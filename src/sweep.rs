@@ -353,9 +353,13 @@ fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f32, D::Error> 
 /// The conditions whose first epoch a results line records.
 pub const CONDITIONS: [&str; 4] = ["test_acc>0.5", "test_acc>0.9", "test_acc>0.95", "train_acc=1"];
 
-/// First epoch (of the whole run) at which each of [`CONDITIONS`] held.
-pub fn first_epochs(m: &Metrics) -> BTreeMap<String, Option<usize>> {
-    let first = |f: &dyn Fn(usize) -> bool| (0..m.len()).find(|&i| f(i)).map(|i| m.epoch[i] as usize);
+/// First epoch (counted from the start of the run) at which each of [`CONDITIONS`] held on an
+/// epoch of the last phase (`last_phase`): a curriculum's p = 2 phase passes every condition on
+/// its own data, which says nothing about p = 4.
+pub fn first_epochs(m: &Metrics, last_phase: usize) -> BTreeMap<String, Option<usize>> {
+    let first = |f: &dyn Fn(usize) -> bool| {
+        (0..m.len()).find(|&i| m.phase[i] as usize == last_phase && f(i)).map(|i| m.epoch[i] as usize)
+    };
     let mut out = BTreeMap::new();
     out.insert(CONDITIONS[0].into(), first(&|i| m.test_acc[i] > 0.5));
     out.insert(CONDITIONS[1].into(), first(&|i| m.test_acc[i] > 0.9));
@@ -406,7 +410,7 @@ pub fn run(planned: &PlannedRun, mut clock: impl FnMut() -> f64, made_by: BTreeM
         status: status.into(),
         epochs: tr.epoch(),
         final_: Final { train_loss: m.train_loss[last], train_acc: m.train_acc[last], test_loss, test_acc },
-        first_epoch: first_epochs(m),
+        first_epoch: first_epochs(m, last_phase),
         unseen_test_share: tr.split(last_phase).ok().map(|s| s.unseen_share),
         phase_ends,
         wall_seconds: clock() - start,
@@ -588,6 +592,24 @@ arms = ["curriculum", "scratch"]
         assert_eq!(back, line);
         assert!(line.to_json().contains("\"final\":{"));
         assert!(ResultLine::parse("{\"format\": \"other/1\"}").unwrap_err().contains("format"));
+    }
+
+    #[test]
+    fn first_epochs_look_at_the_last_phase_only() {
+        // A curriculum: p = 2 passes every condition at epoch 1; p = 4 passes > 0.95 at epoch 3.
+        let m = Metrics {
+            epoch: vec![0.0, 1.0, 2.0, 3.0],
+            phase: vec![0.0, 0.0, 1.0, 1.0],
+            train_loss: vec![1.0; 4],
+            train_acc: vec![0.5, 1.0, 0.9, 1.0],
+            test_loss: vec![1.0; 4],
+            test_acc: vec![0.5, 1.0, 0.3, 0.96],
+        };
+        let f = first_epochs(&m, 1);
+        assert_eq!(f["test_acc>0.95"], Some(3));
+        assert_eq!(f["test_acc>0.5"], Some(3));
+        assert_eq!(f["train_acc=1"], Some(3));
+        assert_eq!(first_epochs(&m, 0)["test_acc>0.95"], Some(1));
     }
 
     #[test]
