@@ -32,3 +32,16 @@ node --input-type=module -e '
   }
 ' "$PWD/${glue[0]}" "$PWD/$wasm" || { echo "build: $wasm does not instantiate with its glue (see the error above)" >&2; exit 1; }
 echo "build: wrote $PIN_OUT_DIR/ ($(du -h "$wasm" | cut -f1) of wasm; instantiates in Node.js)"
+
+# The measured rates the page quotes: docs/results/*.jsonl (docs/results-format.md), copied beside
+# the page with an index of their names, so the page reads them from its own origin.
+mkdir -p www/results
+rm -f www/results/*.jsonl
+names=()
+for f in docs/results/*.jsonl; do
+    [[ -f "$f" ]] || continue
+    cp "$f" www/results/
+    names+=("\"$(basename "$f")\"")
+done
+(IFS=,; printf '[%s]\n' "${names[*]}") > www/results/index.json
+echo "build: copied ${#names[@]} results file(s) to www/results/"

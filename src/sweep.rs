@@ -182,6 +182,17 @@ fn show(v: &Value) -> String {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_toml(text: &str) -> Result<SweepFile, String> {
+    toml::from_str(text).map_err(|e| format!("sweep file: {e}"))
+}
+
+/// The browser build reads no sweep files (the page reads results files); JSON still works.
+#[cfg(target_arch = "wasm32")]
+fn parse_toml(_: &str) -> Result<SweepFile, String> {
+    Err("sweep file: TOML sweep files are read by the command line; give JSON here".into())
+}
+
 /// A parsed sweep file.
 #[derive(Clone, Debug)]
 pub struct Sweep {
@@ -197,7 +208,7 @@ impl Sweep {
         let file: SweepFile = if text.trim_start().starts_with('{') {
             serde_json::from_str(text).map_err(|e| format!("sweep file: {e}"))?
         } else {
-            toml::from_str(text).map_err(|e| format!("sweep file: {e}"))?
+            parse_toml(text)?
         };
         if file.name.is_empty() || file.name.contains('/') {
             return Err("sweep file: name must be a non-empty word without '/'".into());
@@ -471,37 +482,89 @@ pub fn wilson(k: usize, n: usize) -> Rate {
     Rate { k, n, low: (center - half).max(0.0), high: (center + half).min(1.0) }
 }
 
-/// One row of a summary: an arm and setting, and its rate for each of [`SUCCESS`].
+/// One row of a summary: a source, sweep, arm and setting, and its rate for each of [`SUCCESS`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SummaryRow {
     pub source: String,
+    pub sweep: String,
     pub arm: String,
     pub setting: String,
     pub rates: Vec<Rate>,
 }
 
-/// Groups lines by (source, arm, setting) and counts each success condition.
+/// Groups lines by (source, sweep, arm, setting) and counts each success condition.
 pub fn summarize(lines: &[ResultLine]) -> Vec<SummaryRow> {
-    let mut groups: BTreeMap<(String, String, String), Vec<&ResultLine>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String, String, String), Vec<&ResultLine>> = BTreeMap::new();
     for l in lines {
         let setting: Vec<String> = l.setting.iter().map(|(k, v)| format!("{k}={}", show(v))).collect();
-        groups.entry((l.source.clone(), l.arm.clone(), setting.join(", "))).or_default().push(l);
+        groups.entry((l.source.clone(), l.sweep.clone(), l.arm.clone(), setting.join(", "))).or_default().push(l);
     }
     groups
         .into_iter()
-        .map(|((source, arm, setting), ls)| SummaryRow {
+        .map(|((source, sweep, arm, setting), ls)| SummaryRow {
             rates: SUCCESS.iter().map(|c| wilson(ls.iter().filter(|l| l.meets(c)).count(), ls.len())).collect(),
             source,
+            sweep,
             arm,
             setting,
         })
         .collect()
 }
 
+/// How often z_A separated every count class into its own cluster at the end of a phase: one row
+/// per (source, sweep, phase index, p), `rate` = runs where all classes formed, with its interval.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClusterRow {
+    pub source: String,
+    pub sweep: String,
+    pub phase: usize,
+    pub p: usize,
+    pub classes: usize,
+    pub rate: Rate,
+}
+
+/// Counts, per sweep and phase end, the runs in which every count class formed its own cluster.
+pub fn cluster_rates(lines: &[ResultLine]) -> Vec<ClusterRow> {
+    let mut groups: BTreeMap<(String, String, usize, usize, usize), (usize, usize)> = BTreeMap::new();
+    for l in lines {
+        for e in &l.phase_ends {
+            if let Some(c) = e.clusters {
+                let g = groups.entry((l.source.clone(), l.sweep.clone(), e.phase, e.p, c.classes)).or_default();
+                g.0 += (c.formed == c.classes) as usize;
+                g.1 += 1;
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((source, sweep, phase, p, classes), (k, n))| ClusterRow {
+            source,
+            sweep,
+            phase,
+            p,
+            classes,
+            rate: wilson(k, n),
+        })
+        .collect()
+}
+
+/// Reads a results file (JSON Lines): the lines it holds, and for each line it could not read,
+/// its number and why. Blank lines are skipped.
+pub fn parse_results(text: &str) -> (Vec<ResultLine>, Vec<String>) {
+    let (mut lines, mut errors) = (Vec::new(), Vec::new());
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match ResultLine::parse(line) {
+            Ok(l) => lines.push(l),
+            Err(e) => errors.push(format!("line {}: {e}", i + 1)),
+        }
+    }
+    (lines, errors)
+}
+
 /// A summary as a Markdown table.
 pub fn summary_markdown(rows: &[SummaryRow]) -> String {
     let mut out = String::from(
-        "| source | arm | setting | runs | test acc > 0.95 | test acc > 0.5 | train acc = 1 |\n|---|---|---|---|---|---|---|\n",
+        "| source | sweep | arm | setting | runs | test acc > 0.95 | test acc > 0.5 | train acc = 1 |\n|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let cells: Vec<String> = r
@@ -511,8 +574,9 @@ pub fn summary_markdown(rows: &[SummaryRow]) -> String {
             .collect();
         let setting = if r.setting.is_empty() { "-" } else { &r.setting };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             r.source,
+            r.sweep,
             r.arm,
             setting,
             r.rates.first().map(|x| x.n).unwrap_or(0),

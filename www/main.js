@@ -6,6 +6,7 @@ import init, * as wasm from './pkg/pathscope.js';
 import { App } from './app.js';
 import { Controls } from './controls.js';
 import { Panels } from './panels.js';
+import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
 
 async function main() {
@@ -31,6 +32,25 @@ async function main() {
   });
   // For the console and the end-to-end tests.
   window.pathscope = { app, panels };
+  showRates(wasm);
+}
+
+/** Fills the panels' "how often" lists from the bundled results files (results.js). */
+async function showRates(wasm) {
+  const summary = await loadResults(wasm);
+  const fill = (id, sentences, none) => {
+    const items = (sentences.length ? sentences : [none]).map((text) => {
+      const li = document.createElement('li');
+      li.textContent = text;
+      return li;
+    });
+    document.getElementById(id).replaceChildren(...items);
+  };
+  const none = 'No measured rates are bundled with this page (docs/results/ holds them; the build copies them here).';
+  fill('curves-rates', summary ? fig5Sentences(summary) : [], none);
+  fill('za-rates', summary ? fig4Sentences(summary) : [], none);
+  document.getElementById('curves-provenance').textContent = summary ? provenance(summary) : '';
+  window.pathscope.rates = summary;
 }
 
 main().catch((error) => {

@@ -124,6 +124,36 @@ pub fn scratch_twin(config_json: &str) -> Result<String, JsError> {
     Ok(cfg.scratch_twin().map_err(js_error)?.to_json())
 }
 
+/// Rates from a results file (`docs/results-format.md`): `{ rows: [{ source, sweep, arm,
+/// setting, rates: [{ k, n, low, high }, ..] }], clusters: [{ source, sweep, phase, p, classes,
+/// rate }], lines, errors, made_by }`, the rates in the order
+/// test accuracy > 0.95, > 0.5, train accuracy = 1 ([`crate::sweep::SUCCESS`]), each with its 95%
+/// Wilson interval: the same code as `pathscope sweep collect`.
+#[wasm_bindgen(js_name = summarizeResults)]
+pub fn summarize_results(text: &str) -> JsValue {
+    #[derive(Serialize)]
+    struct Out {
+        rows: Vec<crate::sweep::SummaryRow>,
+        clusters: Vec<crate::sweep::ClusterRow>,
+        lines: usize,
+        errors: Vec<String>,
+        /// The distinct (date, commit) pairs that made the lines.
+        made_by: Vec<(String, String)>,
+    }
+    let (lines, errors) = crate::sweep::parse_results(text);
+    let mut made_by: Vec<(String, String)> = lines
+        .iter()
+        .map(|l| {
+            let get = |k: &str| l.made_by.get(k).cloned().unwrap_or_default();
+            (get("date"), get("commit"))
+        })
+        .collect();
+    made_by.sort();
+    made_by.dedup();
+    let (rows, clusters) = (crate::sweep::summarize(&lines), crate::sweep::cluster_rates(&lines));
+    to_js(&Out { rows, clusters, lines: lines.len(), errors, made_by })
+}
+
 fn parse_set(set: &str) -> Result<ZaSet, JsError> {
     match set {
         "patterns" => Ok(ZaSet::Patterns),
