@@ -525,7 +525,9 @@ pub struct ClusterRow {
 
 /// Counts, per sweep and phase end, the runs in which every count class formed its own cluster.
 pub fn cluster_rates(lines: &[ResultLine]) -> Vec<ClusterRow> {
-    let mut groups: BTreeMap<(String, String, usize, usize, usize), (usize, usize)> = BTreeMap::new();
+    // (source, sweep, phase, p, classes) -> (runs where every class formed, runs)
+    type Key = (String, String, usize, usize, usize);
+    let mut groups: BTreeMap<Key, (usize, usize)> = BTreeMap::new();
     for l in lines {
         for e in &l.phase_ends {
             if let Some(c) = e.clusters {
