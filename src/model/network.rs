@@ -96,41 +96,44 @@ impl Workspace {
 
     /// f32 values this workspace holds (what [`Workspace::floats`] predicts).
     pub fn allocated_floats(&self) -> u64 {
+        self.buffers().iter().map(|(_, b)| b.len() as u64).sum()
+    }
+
+    /// Every buffer with its field's name, for diagnostics (e.g. scanning for subnormal values).
+    /// The per-chunk buffers hold the last chunk of the last pass.
+    pub fn buffers(&self) -> [(&'static str, &[f32]); 30] {
         [
-            &self.e_tab,
-            &self.u_tab,
-            &self.r_tab,
-            &self.s_tab,
-            &self.ds_tab,
-            &self.du_tab,
-            &self.wvt,
-            &self.w1t,
-            &self.w2t,
-            &self.et,
-            &self.alpha,
-            &self.ubar,
-            &self.za,
-            &self.za_r,
-            &self.vn,
-            &self.a1,
-            &self.g,
-            &self.gp,
-            &self.zo,
-            &self.logits,
-            &self.probs,
-            &self.dlogits,
-            &self.dzo,
-            &self.da,
-            &self.dvn,
-            &self.dza,
-            &self.dubar,
-            &self.dalpha,
-            &self.ds,
-            &self.de,
+            ("e_tab", &self.e_tab),
+            ("u_tab", &self.u_tab),
+            ("r_tab", &self.r_tab),
+            ("s_tab", &self.s_tab),
+            ("ds_tab", &self.ds_tab),
+            ("du_tab", &self.du_tab),
+            ("wvt", &self.wvt),
+            ("w1t", &self.w1t),
+            ("w2t", &self.w2t),
+            ("et", &self.et),
+            ("alpha", &self.alpha),
+            ("ubar", &self.ubar),
+            ("za", &self.za),
+            ("za_r", &self.za_r),
+            ("vn", &self.vn),
+            ("a1", &self.a1),
+            ("g", &self.g),
+            ("gp", &self.gp),
+            ("zo", &self.zo),
+            ("logits", &self.logits),
+            ("probs", &self.probs),
+            ("dlogits", &self.dlogits),
+            ("dzo", &self.dzo),
+            ("da", &self.da),
+            ("dvn", &self.dvn),
+            ("dza", &self.dza),
+            ("dubar", &self.dubar),
+            ("dalpha", &self.dalpha),
+            ("ds", &self.ds),
+            ("de", &self.de),
         ]
-        .iter()
-        .map(|b| b.len() as u64)
-        .sum()
     }
 
     pub fn new(dims: Dims) -> Self {
