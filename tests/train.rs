@@ -253,3 +253,24 @@ fn snapshots_are_thinned_past_the_cap_keeping_start_and_switches() {
     assert!(epochs.len() >= SNAPSHOT_CAP / 2, "thinned to about the cap, not far below: {}", epochs.len());
     assert_eq!(&flat[flat.len() - tr.params().len()..], tr.params());
 }
+
+/// Issue 13: at large learning rates GELU's far tail, near-certain probabilities and the tiny
+/// gradients behind them used to fill the buffers with subnormal floats (a quarter of the MLP's
+/// pre-activation gradients at lr = 0.1 within 20 epochs), which x86 computes ~100 times slower.
+/// None may appear now, in any buffer (parameters, gradients, Adam's moments, activations),
+/// after any epoch of full-batch figure-5 training at lr = 0.1 or 1.
+#[test]
+fn large_learning_rates_leave_no_subnormal_in_any_buffer() {
+    for lr in [0.1, 1.0] {
+        let mut c = Config::fig5();
+        c.optim.lr = lr;
+        c.schedule.phases = vec![Phase { p: 2, epochs: 40 }];
+        let mut tr = trainer(c);
+        while tr.is_running() {
+            tr.epoch_step();
+            let found: Vec<_> = tr.subnormals().into_iter().filter(|&(_, n)| n > 0).collect();
+            assert!(found.is_empty(), "lr {lr}, epoch {}: subnormals in {found:?}", tr.epoch());
+        }
+        assert_eq!(*tr.status(), Status::Finished, "lr {lr}");
+    }
+}
