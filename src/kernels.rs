@@ -395,6 +395,8 @@ pub trait Lane:
     fn max(self, other: Self) -> Self;
     /// The smaller of the two; a NaN `self` gives `other` (as `f32::min` and `wide`'s `min` do).
     fn min(self, other: Self) -> Self;
+    /// +0 where `a < b`, else `self` (so a NaN `a` or `b` keeps `self`).
+    fn zero_where_lt(self, a: Self, b: Self) -> Self;
     fn abs(self) -> Self;
     /// 0.5 with the sign of `self` (so `0.5 + x.half_sign()` is 1 for x >= +0 and 0 for x <= -0).
     fn half_sign(self) -> Self;
@@ -414,6 +416,14 @@ impl Lane for f32 {
     #[inline(always)]
     fn min(self, other: Self) -> Self {
         f32::min(self, other)
+    }
+    #[inline(always)]
+    fn zero_where_lt(self, a: Self, b: Self) -> Self {
+        if a < b {
+            0.0
+        } else {
+            self
+        }
     }
     #[inline(always)]
     fn abs(self) -> Self {
@@ -445,6 +455,10 @@ macro_rules! wide_lane {
             #[inline(always)]
             fn min(self, other: Self) -> Self {
                 <$t>::min(self, other)
+            }
+            #[inline(always)]
+            fn zero_where_lt(self, a: Self, b: Self) -> Self {
+                a.simd_lt(b).select(<$t>::splat(0.0), self)
             }
             #[inline(always)]
             fn abs(self) -> Self {
@@ -488,7 +502,7 @@ pub fn exp_lane<L: Lane>(x: L) -> L {
     y * k.pow2i()
 }
 
-/// Below this input GELU and GELU' are returned as exactly 0 (-0.0): there |GELU(x)| < 7.7e-23
+/// Below this input GELU and GELU' are returned as exactly 0: there |GELU(x)| < 7.7e-23
 /// (2^-73) and |GELU'(x)| < 7.7e-22, too small to move z_O (a sum with z_A, of order 1) or,
 /// through the backward pass, any Adam step (whose denominator is at least eps = 1e-8).
 /// Computing them took subnormal floats, which x86 handles ~100 times slower than normal ones:
@@ -511,9 +525,9 @@ pub const GELU_ZERO_BELOW: f32 = -10.0;
 /// Working from |x| keeps the relative accuracy of the negative tail, where GELU is tiny: the
 /// relative error is below 2e-6 + 2e-7 z^2, the z^2 term from rounding z^2 inside exp(-z^2)
 /// (about 4e-6 at x = -10, where GELU is 1e-22). Below [`GELU_ZERO_BELOW`] both are exactly 0
-/// (-0.0). z is capped at `|GELU_ZERO_BELOW| / sqrt 2`, so that no intermediate is ever subnormal:
+/// (+0.0). z is capped at `|GELU_ZERO_BELOW| / sqrt 2`, so that no intermediate is ever subnormal:
 /// for |x| <= 10 the cap changes no bit; above 10 the results are GELU(x) = x and GELU'(x) = 1
-/// (Phi(x) rounds to 1 there and the x phi(x) term is dropped), and below -10 they are multiplied
+/// (Phi(x) rounds to 1 there and the x phi(x) term is dropped), and below -10 they are replaced
 /// by 0.
 #[inline(always)]
 #[allow(clippy::excessive_precision)]
@@ -538,11 +552,10 @@ pub fn gelu_lane<L: Lane>(x: L) -> (L, L) {
     let half_e = L::splat(0.5) * e;
     let phi_cdf = h * (L::splat(1.0) - half_e) + (L::splat(1.0) - h) * half_e;
     let pdf = L::splat(0.398_942_3) * exp_lane(L::splat(0.0) - z2);
-    // 1 for x >= GELU_ZERO_BELOW, else 0 (x - c is exact near c, so its sign is x's side of c).
-    let keep = L::splat(0.5) + (x - L::splat(GELU_ZERO_BELOW)).half_sign();
-    // 1 where z was not capped, else 0: x phi(x) of a large positive x is 0, not x phi(10).
-    let uncapped = L::splat(0.5) + (L::splat(Z_CAP) - z_raw).half_sign();
-    ((x * phi_cdf) * keep, (phi_cdf + (x * pdf) * uncapped) * keep)
+    // Where z was capped, x phi(x) of a large positive x is 0, not x phi(10).
+    let x_pdf = (x * pdf).zero_where_lt(L::splat(Z_CAP), z_raw);
+    let below = L::splat(GELU_ZERO_BELOW);
+    ((x * phi_cdf).zero_where_lt(x, below), (phi_cdf + x_pdf).zero_where_lt(x, below))
 }
 
 /// `g = GELU(a)` and, if given, `gp = GELU'(a)`, sixteen lanes (four f32x4 chains) at a time:
@@ -642,6 +655,9 @@ mod lane_tests {
         }
         fn min(self, o: Self) -> Self {
             checked(self.0.min(o.0))
+        }
+        fn zero_where_lt(self, a: Self, b: Self) -> Self {
+            checked(self.0.zero_where_lt(a.0, b.0))
         }
         fn abs(self) -> Self {
             checked(self.0.abs())

@@ -83,15 +83,15 @@ pub fn flush_subnormals(xs: &mut [f32]) {
     }
 }
 
-/// `exp(x)` for `x <= 0`, 0 where it would be subnormal (`x < ln 2^-126 = -87.34`). The test
-/// against -88 only skips `expf` where its result is surely subnormal (e^-88 = 6e-39); the flush
-/// catches (-88, -87.34).
+/// `exp(x)` for `x <= 0`, but 0 below -88, where it is subnormal (e^-88 = 6e-39) and where
+/// `libm::expf` (below -87.34) also computes a subnormal quotient to raise the underflow flag.
+/// The caller flushes the rest of the subnormal range, (-88, -87.34), after normalizing.
 #[inline(always)]
 fn exp_nonpositive(x: f32) -> f32 {
     if x < -88.0 {
         0.0
     } else {
-        flush_subnormal(libm::expf(x))
+        libm::expf(x)
     }
 }
 
