@@ -397,6 +397,8 @@ pub trait Lane:
     fn min(self, other: Self) -> Self;
     /// +0 where `a < b`, else `self` (so a NaN `a` or `b` keeps `self`).
     fn zero_where_lt(self, a: Self, b: Self) -> Self;
+    /// The correctly rounded square root (IEEE, so the same bits in every lane width).
+    fn sqrt(self) -> Self;
     fn abs(self) -> Self;
     /// 0.5 with the sign of `self` (so `0.5 + x.half_sign()` is 1 for x >= +0 and 0 for x <= -0).
     fn half_sign(self) -> Self;
@@ -424,6 +426,10 @@ impl Lane for f32 {
         } else {
             self
         }
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        libm::sqrtf(self)
     }
     #[inline(always)]
     fn abs(self) -> Self {
@@ -459,6 +465,10 @@ macro_rules! wide_lane {
             #[inline(always)]
             fn zero_where_lt(self, a: Self, b: Self) -> Self {
                 a.simd_lt(b).select(<$t>::splat(0.0), self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
             }
             #[inline(always)]
             fn abs(self) -> Self {
@@ -658,6 +668,9 @@ mod lane_tests {
         }
         fn zero_where_lt(self, a: Self, b: Self) -> Self {
             checked(self.0.zero_where_lt(a.0, b.0))
+        }
+        fn sqrt(self) -> Self {
+            checked(libm::sqrtf(self.0))
         }
         fn abs(self) -> Self {
             checked(self.0.abs())
