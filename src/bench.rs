@@ -8,6 +8,8 @@ use crate::config::{Config, Phase};
 use crate::data::{generate, Dataset};
 use crate::model::{init_params, Dims, Workspace};
 use crate::optim::Adam;
+use crate::plan::ValidConfig;
+use crate::train::Trainer;
 use wide::f32x4;
 
 /// One full-batch epoch, one evaluation and one minibatch step of 32, ready to repeat.
@@ -86,6 +88,18 @@ impl Workload {
         let (v, t, d, h) = (m.vocab as f64, m.seq_len as f64, m.dim as f64, m.hidden as f64);
         2.0 * (d * d + 2.0 * h * d + v * d + t * d) * self.config.data.n as f64
     }
+}
+
+/// Learning rates of `pathscope bench --lr-sweep`: the preset's, and two large ones that used to
+/// train 10 to 20 times slower per epoch because of subnormal floats (issue 13).
+pub const LR_SWEEP: [f64; 3] = [1e-3, 0.1, 1.0];
+
+/// The figure-5 preset (full batch of 2048, the p = 2 phase first) with its learning rate
+/// replaced by `lr`, ready to train epoch by epoch (`Trainer::epoch_step`).
+pub fn fig5_trainer(lr: f64) -> Trainer {
+    let mut config = Config::fig5();
+    config.optim.lr = lr;
+    Trainer::new(ValidConfig::new(config).expect("the figure-5 preset at a positive learning rate is valid"))
 }
 
 /// The MLP's six matrix products of one full-batch epoch, alone, through the same kernel and

@@ -393,6 +393,12 @@ pub trait Lane:
 {
     fn splat(x: f32) -> Self;
     fn max(self, other: Self) -> Self;
+    /// The smaller of the two; a NaN `self` gives `other` (as `f32::min` and `wide`'s `min` do).
+    fn min(self, other: Self) -> Self;
+    /// +0 where `a < b`, else `self` (so a NaN `a` or `b` keeps `self`).
+    fn zero_where_lt(self, a: Self, b: Self) -> Self;
+    /// The correctly rounded square root (IEEE, so the same bits in every lane width).
+    fn sqrt(self) -> Self;
     fn abs(self) -> Self;
     /// 0.5 with the sign of `self` (so `0.5 + x.half_sign()` is 1 for x >= +0 and 0 for x <= -0).
     fn half_sign(self) -> Self;
@@ -408,6 +414,22 @@ impl Lane for f32 {
     #[inline(always)]
     fn max(self, other: Self) -> Self {
         f32::max(self, other)
+    }
+    #[inline(always)]
+    fn min(self, other: Self) -> Self {
+        f32::min(self, other)
+    }
+    #[inline(always)]
+    fn zero_where_lt(self, a: Self, b: Self) -> Self {
+        if a < b {
+            0.0
+        } else {
+            self
+        }
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        libm::sqrtf(self)
     }
     #[inline(always)]
     fn abs(self) -> Self {
@@ -435,6 +457,18 @@ macro_rules! wide_lane {
             #[inline(always)]
             fn max(self, other: Self) -> Self {
                 <$t>::max(self, other)
+            }
+            #[inline(always)]
+            fn min(self, other: Self) -> Self {
+                <$t>::min(self, other)
+            }
+            #[inline(always)]
+            fn zero_where_lt(self, a: Self, b: Self) -> Self {
+                a.simd_lt(b).select(<$t>::splat(0.0), self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
             }
             #[inline(always)]
             fn abs(self) -> Self {
@@ -478,6 +512,20 @@ pub fn exp_lane<L: Lane>(x: L) -> L {
     y * k.pow2i()
 }
 
+/// Below this input GELU and GELU' are returned as exactly 0: there |GELU(x)| < 7.7e-23
+/// (2^-73) and |GELU'(x)| < 7.7e-22, too small to move z_O (a sum with z_A, of order 1) or,
+/// through the backward pass, any Adam step (whose denominator is at least eps = 1e-8).
+/// Computing them took subnormal floats, which x86 handles ~100 times slower than normal ones:
+/// inside the kernel (`e^{-z^2}` reaches 1e-38 at x = -13.2, below which the old kernel's clamp
+/// of exp even returned wrong values near 1e-37), and after it, where `dL/da = dL/dg GELU'(a)`
+/// and the products of `g` in the MLP's matrix kernels underflowed. Large learning rates push
+/// many pre-activations there (issue 13: most of them at lr = 1, training ~15 times slower); the
+/// figure-5 preset reaches it after ~2,000 epochs. At -10 rather than near the subnormal boundary
+/// (-13) because the gradients GELU' and GELU meet are small too at large learning rates (1e-10
+/// at lr = 1): with a cut at -12 their products still underflowed often enough to leave lr = 1
+/// 1.7 times slower than with hardware flush-to-zero, at -10 about 1.2 times.
+pub const GELU_ZERO_BELOW: f32 = -10.0;
+
 /// GELU and its derivative for one lane:
 /// ```text
 /// z = |x| / sqrt 2,   E = erfc(z)   (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7)
@@ -486,11 +534,17 @@ pub fn exp_lane<L: Lane>(x: L) -> L {
 /// ```
 /// Working from |x| keeps the relative accuracy of the negative tail, where GELU is tiny: the
 /// relative error is below 2e-6 + 2e-7 z^2, the z^2 term from rounding z^2 inside exp(-z^2)
-/// (about 4e-6 at x = -10, where GELU is 1e-22).
+/// (about 4e-6 at x = -10, where GELU is 1e-22). Below [`GELU_ZERO_BELOW`] both are exactly 0
+/// (+0.0). z is capped at `|GELU_ZERO_BELOW| / sqrt 2`, so that no intermediate is ever subnormal:
+/// for |x| <= 10 the cap changes no bit; above 10 the results are GELU(x) = x and GELU'(x) = 1
+/// (Phi(x) rounds to 1 there and the x phi(x) term is dropped), and below -10 they are replaced
+/// by 0.
 #[inline(always)]
 #[allow(clippy::excessive_precision)]
 pub fn gelu_lane<L: Lane>(x: L) -> (L, L) {
-    let z = x.abs() * L::splat(core::f32::consts::FRAC_1_SQRT_2);
+    const Z_CAP: f32 = -GELU_ZERO_BELOW * core::f32::consts::FRAC_1_SQRT_2;
+    let z_raw = x.abs() * L::splat(core::f32::consts::FRAC_1_SQRT_2);
+    let z = z_raw.min(L::splat(Z_CAP));
     let z2 = z * z;
     let t = L::splat(1.0) / (L::splat(1.0) + L::splat(0.5) * z);
     let mut p = L::splat(0.170_872_77);
@@ -508,7 +562,10 @@ pub fn gelu_lane<L: Lane>(x: L) -> (L, L) {
     let half_e = L::splat(0.5) * e;
     let phi_cdf = h * (L::splat(1.0) - half_e) + (L::splat(1.0) - h) * half_e;
     let pdf = L::splat(0.398_942_3) * exp_lane(L::splat(0.0) - z2);
-    (x * phi_cdf, phi_cdf + x * pdf)
+    // Where z was capped, x phi(x) of a large positive x is 0, not x phi(10).
+    let x_pdf = (x * pdf).zero_where_lt(L::splat(Z_CAP), z_raw);
+    let below = L::splat(GELU_ZERO_BELOW);
+    ((x * phi_cdf).zero_where_lt(x, below), (phi_cdf + x_pdf).zero_where_lt(x, below))
 }
 
 /// `g = GELU(a)` and, if given, `gp = GELU'(a)`, sixteen lanes (four f32x4 chains) at a time:
@@ -559,7 +616,8 @@ mod lane_tests {
 
     #[test]
     fn gelu_simd_equals_scalar_and_is_accurate() {
-        let a: Vec<f32> = (0..4003).map(|i| -12.0 + i as f32 * 0.006).collect();
+        // From GELU_ZERO_BELOW (-10) to 12; below -10 see gelu_tail_is_zero_and_never_subnormal.
+        let a: Vec<f32> = (0..3670).map(|i| -10.0 + i as f32 * 0.006).collect();
         let (mut g1, mut d1, mut g2, mut d2) =
             (vec![0.0; a.len()], vec![0.0; a.len()], vec![0.0; a.len()], vec![0.0; a.len()]);
         gelu_forward(&mut g1, Some(&mut d1), &a);
@@ -574,6 +632,101 @@ mod lane_tests {
             assert!((g1[i] as f64 - y).abs() <= rel * y.abs() + 1e-38, "GELU({}) = {} vs {y}", a[i], g1[i]);
             assert!((d1[i] as f64 - dy).abs() <= rel * dy.abs() + 1e-7, "GELU'({}) = {} vs {dy}", a[i], d1[i]);
         }
+    }
+
+    /// An f32 whose every operation checks that its result is not subnormal.
+    #[derive(Clone, Copy, Debug)]
+    struct Checked(f32);
+
+    fn checked(x: f32) -> Checked {
+        assert!(!x.is_subnormal(), "subnormal intermediate {x:e}");
+        Checked(x)
+    }
+    macro_rules! checked_op {
+        ($tr:ident, $f:ident, $op:tt) => {
+            impl core::ops::$tr for Checked {
+                type Output = Checked;
+                fn $f(self, o: Checked) -> Checked {
+                    checked(self.0 $op o.0)
+                }
+            }
+        };
+    }
+    checked_op!(Add, add, +);
+    checked_op!(Sub, sub, -);
+    checked_op!(Mul, mul, *);
+    checked_op!(Div, div, /);
+    impl Lane for Checked {
+        fn splat(x: f32) -> Self {
+            checked(x)
+        }
+        fn max(self, o: Self) -> Self {
+            checked(self.0.max(o.0))
+        }
+        fn min(self, o: Self) -> Self {
+            checked(self.0.min(o.0))
+        }
+        fn zero_where_lt(self, a: Self, b: Self) -> Self {
+            checked(self.0.zero_where_lt(a.0, b.0))
+        }
+        fn sqrt(self) -> Self {
+            checked(libm::sqrtf(self.0))
+        }
+        fn abs(self) -> Self {
+            checked(self.0.abs())
+        }
+        fn half_sign(self) -> Self {
+            checked(self.0.half_sign())
+        }
+        fn pow2i(self) -> Self {
+            checked(self.0.pow2i())
+        }
+    }
+
+    /// Below GELU_ZERO_BELOW both outputs are exactly 0, above 10 they are (x, 1), SIMD equals
+    /// scalar everywhere, and for every input from 1e-9 to 1e30 in magnitude (and 0) no operation
+    /// of the kernel, intermediate or final, gives a subnormal (issue 13). Closer to 0, squares
+    /// such as z^2 underflow inside the kernel, harmlessly: pre-activations are never that small
+    /// but by a 1e-10 chance.
+    #[test]
+    fn gelu_tail_is_zero_and_never_subnormal() {
+        let mut a: Vec<f32> = (0..8001).map(|i| -40.0 + i as f32 * 0.01).collect();
+        for e in -9..=30 {
+            for m in [1.0f32, 2.5, 7.0] {
+                let x = m * 10f32.powi(e);
+                a.extend([x, -x]);
+            }
+        }
+        a.extend([0.0, -0.0, GELU_ZERO_BELOW, -GELU_ZERO_BELOW, f32::MAX, f32::MIN]);
+        let (mut g1, mut d1, mut g2, mut d2) =
+            (vec![0.0; a.len()], vec![0.0; a.len()], vec![0.0; a.len()], vec![0.0; a.len()]);
+        gelu_forward(&mut g1, Some(&mut d1), &a);
+        gelu_forward_scalar(&mut g2, Some(&mut d2), &a);
+        for (i, &x) in a.iter().enumerate() {
+            assert_eq!((g1[i].to_bits(), d1[i].to_bits()), (g2[i].to_bits(), d2[i].to_bits()), "x = {x}");
+            let (y, dy) = gelu_lane(checked(x));
+            assert_eq!((y.0.to_bits(), dy.0.to_bits()), (g2[i].to_bits(), d2[i].to_bits()), "x = {x}");
+            if x < GELU_ZERO_BELOW {
+                assert!(g1[i] == 0.0 && d1[i] == 0.0, "GELU({x}) = {}, GELU' = {}", g1[i], d1[i]);
+            } else if x > -GELU_ZERO_BELOW {
+                assert_eq!((g1[i], d1[i]), (x, 1.0), "x = {x}");
+            }
+        }
+        // Tiny inputs: the same bits in SIMD and scalar, and GELU(x) = x / 2 to the last bit.
+        let tiny: Vec<f32> = (-37..-9).flat_map(|e| [10f32.powi(e), -(10f32.powi(e))]).collect();
+        let (mut t1, mut t2) = (vec![0.0; tiny.len()], vec![0.0; tiny.len()]);
+        gelu_forward(&mut t1, None, &tiny);
+        gelu_forward_scalar(&mut t2, None, &tiny);
+        for i in 0..tiny.len() {
+            assert_eq!(t1[i].to_bits(), t2[i].to_bits());
+            assert_eq!(t1[i], tiny[i] / 2.0);
+        }
+        // NaN stays NaN.
+        let (y, dy) = gelu_lane(f32::NAN);
+        assert!(y.is_nan() && dy.is_nan());
+        let mut n = [f32::NAN; 16];
+        gelu_forward(&mut n.clone(), Some(&mut n), &[f32::NAN; 16]);
+        assert!(n.iter().all(|v| v.is_nan()));
     }
 
     #[test]

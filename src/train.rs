@@ -327,6 +327,25 @@ impl Trainer {
     pub fn adam(&self) -> &Adam {
         &self.adam
     }
+    /// The forward and backward buffers, as the last step or evaluation left them.
+    pub fn workspace(&self) -> &Workspace {
+        &self.ws
+    }
+    /// Subnormal values (nonzero, below `f32::MIN_POSITIVE` in magnitude) in each of the run's
+    /// buffers: parameters, gradients, Adam's moments, then the workspace's (which hold the last
+    /// chunk of the last pass). Arithmetic on subnormals is ~100 times slower on x86, so a
+    /// healthy run has none (see `kernels::gelu_lane` and README, Performance).
+    pub fn subnormals(&self) -> Vec<(&'static str, usize)> {
+        let count = |b: &[f32]| b.iter().filter(|x| x.is_subnormal()).count();
+        let mut out = vec![
+            ("params", count(&self.params)),
+            ("grads", count(&self.grads)),
+            ("adam_m", count(&self.adam.m)),
+            ("adam_v", count(&self.adam.v)),
+        ];
+        out.extend(self.ws.buffers().iter().map(|&(name, b)| (name, count(b))));
+        out
+    }
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
     }

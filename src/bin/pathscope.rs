@@ -27,6 +27,7 @@ usage:
   pathscope sweep collect DIR
   pathscope reproduce fig5 [--seed S] [--keep-adam] [--epochs-scale F]
   pathscope bench [--quick]
+  pathscope bench --lr-sweep [--epochs N]
   pathscope presets
 
 presets: quick, fig2, fig4, fig5, fig5-scratch";
@@ -576,7 +577,18 @@ fn time_ms(budget_ms: f64, min_reps: usize, mut f: impl FnMut() -> f64) -> (f64,
 fn pathscope_bench(mut args: Args) -> CmdResult {
     use pathscope::bench::{peak_flops, peak_kernel, MlpKernels, Workload};
     let quick = args.flag("--quick");
+    let lr_sweep = args.flag("--lr-sweep");
+    let epochs: Option<usize> = args.parsed("--epochs", "a positive whole number")?;
+    if epochs == Some(0) {
+        return Err(Usage("--epochs 0: expected a positive whole number".into()));
+    }
+    if epochs.is_some() && !lr_sweep {
+        return Err(Usage("--epochs goes with --lr-sweep".into()));
+    }
     args.finish()?;
+    if lr_sweep {
+        return lr_sweep_bench(epochs.unwrap_or(200));
+    }
     let budget = if quick { 300.0 } else { 2000.0 };
     let mut w = Workload::fig5();
     println!("pathscope bench: figure-5 setting (T=12, k=5, d=32, h=128, V=4, n=2048, p=4), one thread");
@@ -608,6 +620,38 @@ fn pathscope_bench(mut args: Args) -> CmdResult {
     println!(
         "native epoch_ms={epoch_ms:.3} eval_ms={eval_ms:.3} step32_ms={step_ms:.4} gflops={gflops:.2} peak_gflops={peak:.2} mlp_gflops={mlp_gflops:.2}"
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pathscope bench --lr-sweep`: seconds per 100 full-batch epochs of the figure-5 preset at each
+/// learning rate of `LR_SWEEP`, and the subnormal values left in the run's buffers (issue 13).
+fn lr_sweep_bench(epochs: usize) -> CmdResult {
+    use pathscope::bench::{fig5_trainer, LR_SWEEP};
+    println!(
+        "pathscope bench --lr-sweep: figure-5 preset (full batch of 2048, phase p=2), {epochs} epochs per learning rate, one thread"
+    );
+    println!("machine: {}, matrix kernel: {}", cpu_model(), pathscope::kernels::vector_path());
+    let mut base = None;
+    for lr in LR_SWEEP {
+        let mut tr = fig5_trainer(lr);
+        let start = Instant::now();
+        tr.run_epochs(epochs);
+        let per100 = start.elapsed().as_secs_f64() * 100.0 / tr.epoch().max(1) as f64;
+        let base_s = *base.get_or_insert(per100);
+        let loss = tr.metrics().train_loss.last().copied().unwrap_or(f32::NAN);
+        let subnormals: Vec<String> =
+            tr.subnormals().into_iter().filter(|&(_, n)| n > 0).map(|(name, n)| format!("{name} {n}")).collect();
+        let total: usize = tr.subnormals().iter().map(|&(_, n)| n).sum();
+        let state = if tr.is_running() || *tr.status() == Status::Finished { "" } else { " (diverged)" };
+        println!(
+            "lr {lr:<6} {per100:7.3} s per 100 epochs ({:5.1}x lr {}), train loss {loss:.4} after epoch {}{state}; subnormals in the buffers: {}",
+            per100 / base_s,
+            LR_SWEEP[0],
+            tr.epoch(),
+            if subnormals.is_empty() { "none".to_string() } else { subnormals.join(", ") }
+        );
+        println!("native lr={lr} s_per_100_epochs={per100:.4} epochs={} subnormals={total}", tr.epoch());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

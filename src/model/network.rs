@@ -14,6 +14,13 @@
 //!             z_A = W_V ubar     v = z_A / (rms(z_A) + eps)     a = W_1 v + b_1
 //!             z_O = z_A + W_2 GELU(a) + b_2    logits = E z_O    loss = CE(logits, y)
 //! ```
+//!
+//! No buffer keeps a subnormal float: x86 computes with them ~100 times slower (issue 13), and a
+//! large learning rate makes many (GELU's far negative tail, near-certain probabilities and the
+//! tiny gradients behind them). GELU is exactly 0 far in its tail (`kernels::GELU_ZERO_BELOW`),
+//! and every probability and every gradient that would be subnormal is stored as 0
+//! (`ops::flush_subnormal`), explicitly, so native and wasm compute the same bits; values that
+//! are not subnormal are never changed by it.
 
 // Per-sequence loops index several buffers (tokens, targets, activations) by the same b.
 #![allow(clippy::needless_range_loop)]
@@ -96,41 +103,44 @@ impl Workspace {
 
     /// f32 values this workspace holds (what [`Workspace::floats`] predicts).
     pub fn allocated_floats(&self) -> u64 {
+        self.buffers().iter().map(|(_, b)| b.len() as u64).sum()
+    }
+
+    /// Every buffer with its field's name, for diagnostics (e.g. scanning for subnormal values).
+    /// The per-chunk buffers hold the last chunk of the last pass.
+    pub fn buffers(&self) -> [(&'static str, &[f32]); 30] {
         [
-            &self.e_tab,
-            &self.u_tab,
-            &self.r_tab,
-            &self.s_tab,
-            &self.ds_tab,
-            &self.du_tab,
-            &self.wvt,
-            &self.w1t,
-            &self.w2t,
-            &self.et,
-            &self.alpha,
-            &self.ubar,
-            &self.za,
-            &self.za_r,
-            &self.vn,
-            &self.a1,
-            &self.g,
-            &self.gp,
-            &self.zo,
-            &self.logits,
-            &self.probs,
-            &self.dlogits,
-            &self.dzo,
-            &self.da,
-            &self.dvn,
-            &self.dza,
-            &self.dubar,
-            &self.dalpha,
-            &self.ds,
-            &self.de,
+            ("e_tab", &self.e_tab),
+            ("u_tab", &self.u_tab),
+            ("r_tab", &self.r_tab),
+            ("s_tab", &self.s_tab),
+            ("ds_tab", &self.ds_tab),
+            ("du_tab", &self.du_tab),
+            ("wvt", &self.wvt),
+            ("w1t", &self.w1t),
+            ("w2t", &self.w2t),
+            ("et", &self.et),
+            ("alpha", &self.alpha),
+            ("ubar", &self.ubar),
+            ("za", &self.za),
+            ("za_r", &self.za_r),
+            ("vn", &self.vn),
+            ("a1", &self.a1),
+            ("g", &self.g),
+            ("gp", &self.gp),
+            ("zo", &self.zo),
+            ("logits", &self.logits),
+            ("probs", &self.probs),
+            ("dlogits", &self.dlogits),
+            ("dzo", &self.dzo),
+            ("da", &self.da),
+            ("dvn", &self.dvn),
+            ("dza", &self.dza),
+            ("dubar", &self.dubar),
+            ("dalpha", &self.dalpha),
+            ("ds", &self.ds),
+            ("de", &self.de),
         ]
-        .iter()
-        .map(|b| b.len() as u64)
-        .sum()
     }
 
     pub fn new(dims: Dims) -> Self {
@@ -280,6 +290,7 @@ impl Workspace {
         gemm_acc(v, d, c, Strided::transposed(&self.dlogits, v), &self.zo, d, &mut grads[l.token_emb.clone()], d);
         self.dzo[..c * d].fill(0.0);
         gemm_acc(c, d, v, Strided::rows(&self.dlogits, v), &params[l.token_emb.clone()], d, &mut self.dzo, d);
+        flush_subnormals(&mut self.dzo[..c * d]);
         // z_O = z_A + g W_2^T + b_2:  db_2 += sum dz_O;  dW_2 += dz_O^T g;  dg = dz_O W_2
         bias_backward(&mut grads[l.fc2_b.clone()], &self.dzo[..c * d]);
         gemm_acc(d, h, c, Strided::transposed(&self.dzo, d), &self.g, h, &mut grads[l.fc2_w.clone()], h);
@@ -287,13 +298,14 @@ impl Workspace {
         gemm_acc(c, h, d, Strided::rows(&self.dzo, d), &params[l.fc2_w.clone()], h, &mut self.da, h);
         // g = GELU(a):  da = dg GELU'(a)
         for (dai, &gp) in self.da[..c * h].iter_mut().zip(&self.gp[..c * h]) {
-            *dai = *dai * gp;
+            *dai = flush_subnormal(*dai * gp);
         }
         // a = v W_1^T + b_1:  db_1 += sum da;  dW_1 += da^T v;  dv = da W_1
         bias_backward(&mut grads[l.fc1_b.clone()], &self.da[..c * h]);
         gemm_acc(h, d, c, Strided::transposed(&self.da, h), &self.vn, d, &mut grads[l.fc1_w.clone()], d);
         self.dvn[..c * d].fill(0.0);
         gemm_acc(c, d, h, Strided::rows(&self.da, h), &params[l.fc1_w.clone()], d, &mut self.dvn, d);
+        flush_subnormals(&mut self.dvn[..c * d]);
         // v = rmsnorm(z_A), and z_A also feeds the residual:  dz_A = dz_O + norm backward
         self.dza[..c * d].copy_from_slice(&self.dzo[..c * d]);
         for b in 0..c {
@@ -306,10 +318,12 @@ impl Workspace {
                 RMS_EPS,
             );
         }
+        flush_subnormals(&mut self.dza[..c * d]);
         // z_A = ubar W_V^T:  dW_V += dz_A^T ubar;  dubar = dz_A W_V
         gemm_acc(d, d, c, Strided::transposed(&self.dza, d), &self.ubar, d, &mut grads[l.value.clone()], d);
         self.dubar[..c * d].fill(0.0);
         gemm_acc(c, d, d, Strided::rows(&self.dza, d), &params[l.value.clone()], d, &mut self.dubar, d);
+        flush_subnormals(&mut self.dubar[..c * d]);
         // ubar = sum_t alpha_t u[x_t, t], alpha = softmax(s[x_t, t]): into the table gradients.
         for b in 0..c {
             let x = &tokens[b * t..(b + 1) * t];
@@ -393,6 +407,7 @@ impl Workspace {
             start += c;
         }
         self.finish_backward(params, grads);
+        flush_subnormals(grads);
         stats.loss /= n.max(1) as f64;
         stats
     }

@@ -2,7 +2,8 @@
 //!
 //! Conventions (after llm.c): outputs first, gradients prefixed `d`, backward passes accumulate
 //! with `+=` where a tensor receives gradient from several places. Transcendentals come from
-//! `libm` (pure Rust) so every platform computes the same bits.
+//! `libm` (pure Rust) so every platform computes the same bits. Probabilities and their
+//! gradients that would be subnormal are stored as 0 ([`flush_subnormal`]).
 
 /// RMS norm without gain, eps outside the root (the authors' code; docs/model.md):
 /// ```text
@@ -60,7 +61,45 @@ pub fn bias_backward(db: &mut [f32], dy: &[f32]) {
     }
 }
 
+/// `x`, or 0 if `x` is subnormal: what flush-to-zero hardware would store, done in the arithmetic
+/// so that every platform (x86, wasm32, which has no such mode) computes the same bits. Where it
+/// is applied no normal value changes, and a subnormal one is below 2^-126 of the quantities it
+/// meets (see each use); x86 computes with subnormals ~100 times slower (issue 13).
+#[inline(always)]
+pub fn flush_subnormal(x: f32) -> f32 {
+    if x.abs() < f32::MIN_POSITIVE {
+        0.0
+    } else {
+        x
+    }
+}
+
+/// [`flush_subnormal`] over a buffer: a gradient from a matrix product that multiplied tiny
+/// factors, before it feeds the next product.
+#[inline]
+pub fn flush_subnormals(xs: &mut [f32]) {
+    for x in xs {
+        *x = flush_subnormal(*x);
+    }
+}
+
+/// `exp(x)` for `x <= 0`, but 0 below -88, where it is subnormal (e^-88 = 6e-39) and where
+/// `libm::expf` (below -87.34) also computes a subnormal quotient to raise the underflow flag.
+/// The caller flushes the rest of the subnormal range, (-88, -87.34), after normalizing.
+#[inline(always)]
+fn exp_nonpositive(x: f32) -> f32 {
+    if x < -88.0 {
+        0.0
+    } else {
+        libm::expf(x)
+    }
+}
+
 /// Softmax in place, max-subtracted: `a_t = exp(s_t - max s) / sum_u exp(s_u - max s)`.
+///
+/// A weight that would be subnormal is 0. The sum keeps its value (a term below 2^-126 vanishes
+/// in rounding beside any partial sum above 2^-102, and the sum ends at least 1 = exp(0)), and a
+/// weight that small cannot change a weighted sum of unit-scale vectors at f32 precision.
 #[inline]
 pub fn softmax_forward(a: &mut [f32]) {
     let mut m = f32::NEG_INFINITY;
@@ -69,16 +108,16 @@ pub fn softmax_forward(a: &mut [f32]) {
     }
     let mut sum = 0.0f32;
     for v in a.iter_mut() {
-        *v = libm::expf(*v - m);
+        *v = exp_nonpositive(*v - m);
         sum = sum + *v;
     }
     let inv = 1.0 / sum;
     for v in a.iter_mut() {
-        *v = *v * inv;
+        *v = flush_subnormal(*v * inv);
     }
 }
 
-/// Backward of softmax: `ds_t = a_t (da_t - sum_u a_u da_u)`.
+/// Backward of softmax: `ds_t = a_t (da_t - sum_u a_u da_u)`, a subnormal `ds_t` stored as 0.
 #[inline]
 pub fn softmax_backward(ds: &mut [f32], da: &[f32], a: &[f32]) {
     let mut dot = 0.0f32;
@@ -86,7 +125,7 @@ pub fn softmax_backward(ds: &mut [f32], da: &[f32], a: &[f32]) {
         dot = dot + ai * gi;
     }
     for ((dsi, &ai), &gi) in ds.iter_mut().zip(a).zip(da) {
-        *dsi = ai * (gi - dot);
+        *dsi = flush_subnormal(ai * (gi - dot));
     }
 }
 
@@ -94,7 +133,8 @@ pub fn softmax_backward(ds: &mut [f32], da: &[f32], a: &[f32]) {
 // `crate::kernels::gelu_lane`.
 
 /// Cross-entropy of one row of logits; writes the softmax probabilities into `probs` and
-/// returns `log sum exp(l) - l_y`.
+/// returns `log sum exp(l) - l_y`. A probability that would be subnormal is 0, as in
+/// [`softmax_forward`], which leaves the loss unchanged.
 #[inline]
 pub fn cross_entropy_forward(probs: &mut [f32], logits: &[f32], y: usize) -> f32 {
     let mut m = f32::NEG_INFINITY;
@@ -103,23 +143,24 @@ pub fn cross_entropy_forward(probs: &mut [f32], logits: &[f32], y: usize) -> f32
     }
     let mut sum = 0.0f32;
     for (p, &l) in probs.iter_mut().zip(logits) {
-        *p = libm::expf(l - m);
+        *p = exp_nonpositive(l - m);
         sum = sum + *p;
     }
     let inv = 1.0 / sum;
     for p in probs.iter_mut() {
-        *p = *p * inv;
+        *p = flush_subnormal(*p * inv);
     }
     m + libm::logf(sum) - logits[y]
 }
 
 /// Backward of the batch-mean cross-entropy for one row: `dl = (probs - onehot(y)) * scale`,
-/// with `scale = 1 / B`.
+/// with `scale = 1 / B`; a subnormal `dl` (from a probability below 2^-126 B) is 0: it would
+/// feed the unembedding's matrix products with subnormals, for a gradient below 2^-126.
 #[inline]
 pub fn cross_entropy_backward(dlogits: &mut [f32], probs: &[f32], y: usize, scale: f32) {
     for (i, (dl, &p)) in dlogits.iter_mut().zip(probs).enumerate() {
         let onehot = if i == y { 1.0 } else { 0.0 };
-        *dl = (p - onehot) * scale;
+        *dl = flush_subnormal((p - onehot) * scale);
     }
 }
 
@@ -188,5 +229,40 @@ mod tests {
         let mut ds = [0.0f32; 3];
         softmax_backward(&mut ds, &da, &a);
         assert!(ds.iter().sum::<f32>().abs() < 1e-7);
+    }
+
+    /// Probabilities that would be subnormal are 0 (issue 13), normal ones keep every bit, and
+    /// the loss is the one computed without the flush.
+    #[test]
+    fn subnormal_probabilities_are_zero_and_change_nothing_else() {
+        // Gaps of 80 (e^-80 = 1.8e-35, normal), 87.5, 95 and 105 (subnormal or 0 unflushed).
+        let logits = [0.0f32, -80.0, -87.5, -95.0, -105.0];
+        let mut probs = [0.0f32; 5];
+        let loss = cross_entropy_forward(&mut probs, &logits, 1);
+        assert_eq!(probs[0], 1.0);
+        assert_eq!(probs[1].to_bits(), libm::expf(-80.0).to_bits(), "a normal probability keeps its bits");
+        assert_eq!(&probs[2..], &[0.0; 3]);
+        // Unflushed, as before issue 13: the same loss, bit for bit.
+        let sum: f32 = logits.iter().fold(0.0, |s, &l| s + libm::expf(l));
+        assert!(libm::expf(-87.5).is_subnormal() && libm::expf(-95.0).is_subnormal());
+        assert_eq!(loss.to_bits(), (libm::logf(sum) - logits[1]).to_bits());
+        assert_eq!(loss, 80.0);
+        let mut a = logits;
+        softmax_forward(&mut a);
+        assert_eq!(a, probs);
+        assert!(a.iter().all(|p| !p.is_subnormal()));
+        // Gradients: (p - onehot) / B below 2^-126 are 0, the rest unchanged.
+        let mut dl = [0.0f32; 5];
+        cross_entropy_backward(&mut dl, &probs, 1, 1.0 / 2048.0);
+        assert_eq!(dl, [1.0 / 2048.0, (probs[1] - 1.0) / 2048.0, 0.0, 0.0, 0.0]);
+        cross_entropy_backward(&mut dl, &probs, 0, 1.0 / 2048.0);
+        assert!((probs[1] / 2048.0).is_subnormal());
+        assert_eq!(dl, [0.0; 5], "p_1 / 2048 = 9e-39 is subnormal: 0");
+        let mut ds = [0.0f32; 5];
+        softmax_backward(&mut ds, &[1e-10, 1.0, 0.0, 0.0, 0.0], &a);
+        assert!(ds.iter().all(|d| !d.is_subnormal()), "{ds:?}");
+        assert_eq!(flush_subnormal(-1e-39), 0.0);
+        assert_eq!(flush_subnormal(f32::MIN_POSITIVE), f32::MIN_POSITIVE);
+        assert!(flush_subnormal(f32::NAN).is_nan());
     }
 }
