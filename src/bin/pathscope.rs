@@ -25,6 +25,7 @@ usage:
   pathscope sweep run FILE --out DIR [--jobs N] [--shard I/N | --task I --tasks N]
   pathscope sweep status DIR
   pathscope sweep collect DIR
+  pathscope sweep summary FILE.jsonl..
   pathscope reproduce fig5 [--seed S] [--keep-adam] [--epochs-scale F]
   pathscope bench [--quick]
   pathscope bench --lr-sweep [--epochs N]
