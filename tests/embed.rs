@@ -3,6 +3,11 @@
 
 use pathscope::experiments::embed::{jacobi_eigen, pca, subspace_eigen, top_eigen, tsne, JACOBI_MAX};
 use pathscope::rng::{Purpose, Stream};
+
+/// The rows x cols matrix of row-major values, as the embeddings take it.
+fn view(data: &[f32], rows: usize, cols: usize) -> ndarray::ArrayView2<'_, f32> {
+    ndarray::ArrayView2::from_shape((rows, cols), data).expect("values make rows x cols")
+}
 /// Seeded gaussian test data from the crate's own portable stream.
 struct Rng(Stream);
 impl Rng {
@@ -63,7 +68,7 @@ fn check_pca_closed_form(rows: usize, dim: usize, seed: u64) {
     let sigmas = [3.0, 2.0, 1.0, 0.5];
     let mean: Vec<f64> = (0..dim).map(|j| j as f64 * 0.1 - 1.0).collect();
     let data = designed_data(rows, &basis[..4], &sigmas, &mean);
-    let out = pca(&data, rows, dim, 3);
+    let out = pca(view(&data, rows, dim), 3);
     assert_eq!(out.projected.len(), rows * 3);
     assert_eq!(out.components.len(), 3 * dim);
     // Variances: c_ia = +-1, so var_a = sigma_a^2 * rows / (rows - 1).
@@ -119,14 +124,14 @@ fn pca_routes_agree() {
     let mut rng = Rng::new(3);
     let (rows, cols) = (40, 30);
     let data: Vec<f32> = (0..rows * cols).map(|i| (rng.gauss() * (1.0 + (i % cols) as f64 * 0.2)) as f32).collect();
-    let a = pca(&data, rows, cols, 4);
+    let a = pca(view(&data, rows, cols), 4);
     // Pad with zero columns past rows to force the Gram route without changing the geometry.
     let wide_cols = rows + 5;
     let mut wide = vec![0.0f32; rows * wide_cols];
     for i in 0..rows {
         wide[i * wide_cols..i * wide_cols + cols].copy_from_slice(&data[i * cols..(i + 1) * cols]);
     }
-    let b = pca(&wide, rows, wide_cols, 4);
+    let b = pca(view(&wide, rows, wide_cols), 4);
     for c in 0..4 {
         assert!((a.explained_variance[c] - b.explained_variance[c]).abs() < 1e-3 * a.explained_variance[c]);
         let ca = &a.components[c * cols..(c + 1) * cols];
@@ -139,18 +144,18 @@ fn pca_routes_agree() {
 #[test]
 fn pca_handles_degenerate_input() {
     // Constant data: no variance, no panic, zero components.
-    let out = pca(&[1.0; 12], 4, 3, 2);
+    let out = pca(view(&[1.0; 12], 4, 3), 2);
     assert!(out.explained_variance_ratio.iter().all(|&r| r == 0.0));
     assert!(out.projected.iter().all(|&v| v == 0.0));
     // k larger than the rank: extra components are zero.
-    let out = pca(&[0.0, 0.0, 1.0, 1.0], 2, 2, 2);
+    let out = pca(view(&[0.0, 0.0, 1.0, 1.0], 2, 2), 2);
     assert!(out.explained_variance_ratio[0] > 0.999 && out.explained_variance_ratio[1] == 0.0);
     // Empty, one row, NaN.
-    let out = pca(&[], 0, 3, 2);
+    let out = pca(view(&[], 0, 3), 2);
     assert_eq!(out.projected.len(), 0);
-    let out = pca(&[1.0, 2.0, 3.0], 1, 3, 2);
+    let out = pca(view(&[1.0, 2.0, 3.0], 1, 3), 2);
     assert!(out.projected.iter().all(|&v| v == 0.0));
-    let out = pca(&[1.0, f32::NAN, 2.0, 1.0, 3.0, 0.5], 3, 2, 1);
+    let out = pca(view(&[1.0, f32::NAN, 2.0, 1.0, 3.0, 0.5], 3, 2), 1);
     assert!(out.projected.iter().all(|v| v.is_finite()));
 }
 
@@ -223,7 +228,7 @@ fn nn_agreement(y: &[f32], labels: &[usize]) -> f64 {
 fn tsne_separates_clusters() {
     let (data, labels) = clusters(30, 5);
     let n = labels.len();
-    let y = tsne(&data, n, 20, 15.0, 500, 42);
+    let y = tsne(view(&data, n, 20), 15.0, 500, 42);
     assert_eq!(y.len(), 2 * n);
     assert!(y.iter().all(|v| v.is_finite()));
     let a = nn_agreement(&y, &labels);
@@ -245,20 +250,20 @@ fn tsne_separates_clusters() {
 fn tsne_is_deterministic_for_a_seed() {
     let (data, labels) = clusters(10, 6);
     let n = labels.len();
-    let a = tsne(&data, n, 20, 5.0, 200, 7);
-    let b = tsne(&data, n, 20, 5.0, 200, 7);
-    let c = tsne(&data, n, 20, 5.0, 200, 8);
+    let a = tsne(view(&data, n, 20), 5.0, 200, 7);
+    let b = tsne(view(&data, n, 20), 5.0, 200, 7);
+    let c = tsne(view(&data, n, 20), 5.0, 200, 8);
     assert_eq!(a, b, "same seed, same bits");
     assert_ne!(a, c, "another seed, another start");
 }
 
 #[test]
 fn tsne_handles_tiny_and_odd_inputs() {
-    assert!(tsne(&[], 0, 3, 30.0, 100, 0).is_empty());
-    assert_eq!(tsne(&[1.0, 2.0], 1, 2, 30.0, 100, 0), vec![0.0, 0.0]);
-    let y = tsne(&[0.0, 0.0, 1.0, 1.0, 5.0, 5.0], 3, 2, 30.0, 100, 0);
+    assert!(tsne(view(&[], 0, 3), 30.0, 100, 0).is_empty());
+    assert_eq!(tsne(view(&[1.0, 2.0], 1, 2), 30.0, 100, 0), vec![0.0, 0.0]);
+    let y = tsne(view(&[0.0, 0.0, 1.0, 1.0, 5.0, 5.0], 3, 2), 30.0, 100, 0);
     assert!(y.len() == 6 && y.iter().all(|v| v.is_finite()));
     // Duplicate points and NaN do not poison the result.
-    let y = tsne(&[1.0, 1.0, 1.0, 1.0, f32::NAN, 2.0, 3.0, 3.0], 4, 2, 2.0, 100, 0);
+    let y = tsne(view(&[1.0, 1.0, 1.0, 1.0, f32::NAN, 2.0, 3.0, 3.0], 4, 2), 2.0, 100, 0);
     assert!(y.iter().all(|v| v.is_finite()));
 }

@@ -3,7 +3,10 @@
 //!
 //! Both are pure, single-threaded and deterministic: the same input (and seed) gives the same
 //! bits, natively and in wasm (transcendental functions come from `libm`, not the platform).
-//! Inputs are row-major `rows x cols` f32 matrices; arithmetic is in f64.
+//! Inputs are `rows x cols` f32 matrices (`ndarray::ArrayView2`: the snapshot matrix of figure 7,
+//! z_A of figure 4), whose shape the view itself guarantees; arithmetic is in f64.
+
+use ndarray::ArrayView2;
 
 use crate::rng::{Purpose, Stream};
 
@@ -44,8 +47,16 @@ pub struct Pca {
 ///
 /// # Panics
 /// If `data.len() != rows * cols`.
-pub fn pca(data: &[f32], rows: usize, cols: usize, k: usize) -> Pca {
-    assert_eq!(data.len(), rows * cols, "pca: data has {} values, not rows x cols = {} x {}", data.len(), rows, cols);
+pub fn pca(matrix: ArrayView2<f32>, k: usize) -> Pca {
+    let (rows, cols) = matrix.dim();
+    let owned;
+    let data: &[f32] = match matrix.as_slice() {
+        Some(s) => s,
+        None => {
+            owned = matrix.to_owned().into_raw_vec_and_offset().0;
+            &owned
+        }
+    };
     let mean = column_means(data, rows, cols);
     // Centred copy (f32, like the input; products accumulate in f64).
     let xc: Vec<f32> = data
@@ -445,8 +456,16 @@ pub const TSNE_EXAGGERATION_ITERS: usize = 250;
 ///
 /// # Panics
 /// If `data.len() != rows * cols`.
-pub fn tsne(data: &[f32], rows: usize, cols: usize, perplexity: f32, iterations: usize, seed: u64) -> Vec<f32> {
-    assert_eq!(data.len(), rows * cols, "tsne: data has {} values, not rows x cols = {} x {}", data.len(), rows, cols);
+pub fn tsne(matrix: ArrayView2<f32>, perplexity: f32, iterations: usize, seed: u64) -> Vec<f32> {
+    let (rows, cols) = matrix.dim();
+    let owned;
+    let data: &[f32] = match matrix.as_slice() {
+        Some(s) => s,
+        None => {
+            owned = matrix.to_owned().into_raw_vec_and_offset().0;
+            &owned
+        }
+    };
     let n = rows;
     if n == 0 {
         return Vec::new();

@@ -55,7 +55,7 @@ pub fn project(za: &[f32], n: usize, d: usize) -> Projected {
             caption: "z_A on a line (d = 1)".into(),
         },
         _ => {
-            let pc = pca(za, n, d, 2);
+            let pc = pca(ArrayView2::from_shape((n, d), za).expect("z_A is n x d"), 2);
             let pct = |i: usize| {
                 pc.explained_variance_ratio.get(i).map(|r| format!("{:.0}%", 100.0 * r)).unwrap_or_else(|| "-".into())
             };

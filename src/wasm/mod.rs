@@ -220,12 +220,14 @@ pub fn embed(
     iterations: usize,
     seed: u32,
 ) -> Result<Embedding, JsError> {
-    if rows == 0 || cols == 0 || rows.checked_mul(cols) != Some(data.len()) {
-        return Err(JsError::new(&format!("embed: {} values do not make {rows} rows of {cols}", data.len())));
-    }
+    // The snapshot matrix: ndarray checks that the values make rows x cols (no overflow).
+    let matrix = ndarray::ArrayView2::from_shape((rows, cols), data)
+        .ok()
+        .filter(|_| rows > 0 && cols > 0)
+        .ok_or_else(|| JsError::new(&format!("embed: {} values do not make {rows} rows of {cols}", data.len())))?;
     match method {
         "pca" => {
-            let p = pca(data, rows, cols, 2);
+            let p = pca(matrix, 2);
             let pct = |i: usize| {
                 p.explained_variance_ratio.get(i).map(|r| format!("{:.0}%", 100.0 * r)).unwrap_or_else(|| "-".into())
             };
@@ -238,7 +240,7 @@ pub fn embed(
                      and {MAX_TSNE_ITERATIONS} iterations"
                 )));
             }
-            let points = tsne(data, rows, cols, perplexity, iterations, seed as u64);
+            let points = tsne(matrix, perplexity, iterations, seed as u64);
             let shown = perplexity.clamp(1.0, ((rows as f32 - 1.0) / 3.0).max(1.0));
             Ok(Embedding { points, label: format!("t-SNE (perplexity {shown:.0}, {iterations} iterations)") })
         }
