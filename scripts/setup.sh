@@ -144,7 +144,7 @@ else
 fi
 
 if ((${#MISSING_DEBS[@]})); then
-    say "INSTALL debian ${MISSING_DEBS[*]} (missing: firefox-esr and chromium run the browser tests, chromium-driver drives Chromium for wasm-pack test --chrome, nodejs/npm run wasm-opt and e2e/)"
+    say "INSTALL debian ${MISSING_DEBS[*]} (missing: firefox-esr and chromium run the browser tests, chromium-driver drives Chromium for wasm-pack test --chrome, slurm-wlm and munge run the one-machine Slurm cluster of tests/slurm.rs, nodejs/npm run wasm-opt and e2e/)"
     if [[ $EUID -eq 0 ]]; then
         APT=(apt-get)
     elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then

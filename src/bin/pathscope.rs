@@ -26,6 +26,7 @@ usage:
   pathscope sweep status DIR
   pathscope sweep collect DIR
   pathscope sweep summary FILE.jsonl..
+  pathscope sweep slurm FILE --out DIR [--tasks N] [--max-parallel M] [--time-factor F] [--partition P]
   pathscope reproduce fig5 [--seed S] [--keep-adam] [--epochs-scale F]
   pathscope bench [--quick]
   pathscope bench --lr-sweep [--epochs N]

@@ -30,7 +30,8 @@ pub fn sweep_cmd(mut args: Args) -> CmdResult {
         "status" => status_cmd(args),
         "collect" => collect_cmd(args),
         "summary" => summary_cmd(args),
-        other => Err(Usage(format!("sweep knows plan, run, status, collect and summary, not '{other}'"))),
+        "slurm" => slurm_cmd(args),
+        other => Err(Usage(format!("sweep knows plan, run, status, collect, summary and slurm, not '{other}'"))),
     }
 }
 
@@ -275,6 +276,90 @@ fn status_cmd(mut args: Args) -> CmdResult {
     for r in &missing {
         println!("missing  {}", r.id);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pathscope sweep slurm FILE --out DIR`: an sbatch script for a Slurm job array whose task I
+/// runs shard I of N (`sweep run --task I --tasks N`), with time and memory from the estimates.
+fn slurm_cmd(mut args: Args) -> CmdResult {
+    let file = positional(&mut args, "a sweep FILE")?;
+    let out = PathBuf::from(args.value("--out")?.ok_or_else(|| Usage("sweep slurm needs --out DIR".into()))?);
+    let tasks: Option<usize> = args.parsed("--tasks", "a whole number of array tasks")?;
+    let parallel: usize = args.parsed("--max-parallel", "a whole number")?.unwrap_or(16);
+    let factor: f64 = args.parsed("--time-factor", "a number")?.unwrap_or(3.0);
+    let partition = args.value("--partition")?;
+    args.finish()?;
+    let (sweep, plan, text) = load(&file)?;
+    let tasks = tasks.unwrap_or(plan.len()).clamp(1, plan.len().max(1));
+    if parallel == 0 || !(factor.is_finite() && factor >= 1.0) {
+        return Err(Usage("--max-parallel must be at least 1 and --time-factor at least 1".into()));
+    }
+    std::fs::create_dir_all(out.join("slurm/logs"))
+        .map_err(|e| Usage(format!("cannot create {}: {e}", out.join("slurm/logs").display())))?;
+    keep_sweep_file(&out, &file, &text)?;
+    // The longest task's share of the estimates, and the largest run's memory.
+    let mut costs: BTreeMap<String, (f64, u64)> = BTreeMap::new();
+    let mut task_seconds = vec![0.0f64; tasks];
+    let mut peak = 0u64;
+    for (i, run) in plan.iter().enumerate() {
+        let key = format!("{}/{:?}", run.arm, run.setting);
+        let (secs, bytes) = *costs.entry(key).or_insert_with(|| measure(&run.config));
+        task_seconds[i % tasks] += secs;
+        peak = peak.max(bytes);
+    }
+    let longest = task_seconds.iter().copied().fold(0.0, f64::max);
+    let minutes = ((longest * factor) / 60.0).ceil().max(1.0) as u64;
+    let mem_mb = (peak >> 20) + 256; // the estimate plus the program itself
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let out_abs = abs(&out);
+    let kept = out_abs.join(if text.trim_start().starts_with('{') { "sweep.json" } else { "sweep.toml" });
+    let binary = std::env::current_exe().map(|p| abs(&p)).unwrap_or_else(|_| PathBuf::from("pathscope"));
+    let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+    let mut script = format!(
+        "#!/bin/bash\n\
+         # pathscope sweep '{name}': {runs} runs in {tasks} array tasks (task I runs every run whose index\n\
+         # is I modulo {tasks}). Made by 'pathscope sweep slurm {file}' on {date}. Time: the longest task's\n\
+         # estimate ({longest:.0} s, from a short measured run) times {factor}; memory: the largest run's\n\
+         # estimate plus 256 MB. A requeued or restarted task skips the runs it already finished.\n\
+         #SBATCH --job-name=pathscope-{name}\n\
+         #SBATCH --array=0-{last}%{parallel}\n\
+         #SBATCH --time={minutes}\n\
+         #SBATCH --mem={mem_mb}M\n\
+         #SBATCH --cpus-per-task=1\n\
+         #SBATCH --ntasks=1\n\
+         #SBATCH --requeue\n\
+         #SBATCH --open-mode=append\n\
+         #SBATCH --output={logs}/%A_%a.out\n",
+        name = sweep.file.name,
+        runs = plan.len(),
+        date = today(),
+        last = tasks - 1,
+        logs = out_abs.join("slurm/logs").display(),
+    );
+    if let Some(p) = partition {
+        script.push_str(&format!("#SBATCH --partition={p}\n"));
+    }
+    script.push_str(&format!(
+        "set -euo pipefail\nexec {} sweep run {} --out {} --jobs 1 --task \"$SLURM_ARRAY_TASK_ID\" --tasks {tasks}\n",
+        quote(&binary),
+        quote(&kept),
+        quote(&out_abs)
+    ));
+    let path = out.join("slurm/sweep.sbatch");
+    write_atomic(path.to_str().unwrap_or_default(), |w| w.write_all(script.as_bytes()))
+        .map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
+    println!(
+        "wrote {}: {} runs in {tasks} array tasks, at most {parallel} at once, {minutes} min and {mem_mb} MB each\n\
+         submit it with:   sbatch {}\n\
+         then follow it:   pathscope sweep status {}   (and squeue; logs in {}/slurm/logs)\n\
+         and at the end:   pathscope sweep collect {}",
+        path.display(),
+        plan.len(),
+        path.display(),
+        out.display(),
+        out.display(),
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
