@@ -26,7 +26,7 @@ the file are skipped, so the script can be stopped and restarted. The scratch ar
 so the Adam variant does not apply to it: it is run once per seed, with setting {} and an id
 without `adam` (docs/results-format.md).
 
-    /opt/torchenv/bin/python bench/fig5_reference.py --arms curriculum --adam fresh --seeds 0-11 \\
+    python bench/fig5_reference.py --arms curriculum --adam fresh --seeds 0-11 \\
         --out docs/results/pytorch-fig5.jsonl
     python bench/fig5_reference.py --arms scratch,curriculum --adam fresh,kept --seeds 0-3,7 \\
         --threads 1 --out results.jsonl
