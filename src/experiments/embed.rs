@@ -44,19 +44,10 @@ pub struct Pca {
 /// Signs are fixed so that the largest-magnitude entry of each component is positive. Components
 /// beyond the rank of the data (`k > min(rows - 1, cols)`, or zero variance) are zero with ratio 0.
 /// Non-finite inputs are replaced by their column's mean (they contribute no variance).
-///
-/// # Panics
-/// If `data.len() != rows * cols`.
 pub fn pca(matrix: ArrayView2<f32>, k: usize) -> Pca {
     let (rows, cols) = matrix.dim();
-    let owned;
-    let data: &[f32] = match matrix.as_slice() {
-        Some(s) => s,
-        None => {
-            owned = matrix.to_owned().into_raw_vec_and_offset().0;
-            &owned
-        }
-    };
+    let values = row_major(&matrix);
+    let data: &[f32] = &values;
     let mean = column_means(data, rows, cols);
     // Centred copy (f32, like the input; products accumulate in f64).
     let xc: Vec<f32> = data
@@ -173,6 +164,14 @@ pub fn pca(matrix: ArrayView2<f32>, k: usize) -> Pca {
 
 /// Eigenvalues below this fraction of the largest count as zero.
 const EIG_REL_TOL: f64 = 1e-10;
+
+/// The matrix's values in row-major order: borrowed when they already are, else copied.
+fn row_major<'a>(matrix: &'a ArrayView2<f32>) -> std::borrow::Cow<'a, [f32]> {
+    match matrix.as_slice() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(matrix.iter().copied().collect()),
+    }
+}
 
 fn column_means(data: &[f32], rows: usize, cols: usize) -> Vec<f64> {
     let mut sum = vec![0.0f64; cols];
@@ -453,19 +452,10 @@ pub const TSNE_EXAGGERATION_ITERS: usize = 250;
 ///
 /// `perplexity` is clamped to `[1, (rows - 1) / 3]` (at least 1) so that the search has a
 /// solution. Non-finite inputs count as 0.
-///
-/// # Panics
-/// If `data.len() != rows * cols`.
 pub fn tsne(matrix: ArrayView2<f32>, perplexity: f32, iterations: usize, seed: u64) -> Vec<f32> {
     let (rows, cols) = matrix.dim();
-    let owned;
-    let data: &[f32] = match matrix.as_slice() {
-        Some(s) => s,
-        None => {
-            owned = matrix.to_owned().into_raw_vec_and_offset().0;
-            &owned
-        }
-    };
+    let values = row_major(&matrix);
+    let data: &[f32] = &values;
     let n = rows;
     if n == 0 {
         return Vec::new();
