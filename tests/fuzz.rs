@@ -19,10 +19,9 @@
 //! `PATHSCOPE_FUZZ_INPUTS` (and `PATHSCOPE_FUZZ_SEED`) set.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,31 +30,8 @@ use pathscope::gradcheck::{check_bytes, run, Fixture, MAX_FIXTURE_BYTES};
 use pathscope::plan::{fmt_bytes, read_capped, ValidConfig};
 use serde_json::{json, Map, Value};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// The targets measure one at a time (the allocation counters are global).
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+mod counting_alloc;
+use counting_alloc::{LIVE, ONE_AT_A_TIME, PEAK};
 
 /// An input still running after this long is a hang: the watchdog saves it and aborts.
 const HANG_SECS: u64 = 10;

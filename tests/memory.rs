@@ -3,40 +3,15 @@
 //! does), and the estimate must cover it without being wildly generous.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
 use pathscope::config::{Config, Phase};
 use pathscope::experiments::barrier::{loss_line, LINE_POINTS};
 use pathscope::plan::{Estimate, ValidConfig};
 use pathscope::train::Trainer;
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Tests in this file measure one at a time (the counters are global).
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+mod counting_alloc;
+use counting_alloc::{LIVE, ONE_AT_A_TIME, PEAK};
 
 /// Peak bytes allocated while `f` runs, above what was live before it.
 fn peak_of(f: impl FnOnce()) -> usize {
