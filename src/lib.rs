@@ -18,6 +18,7 @@ pub mod kernels;
 pub mod model;
 pub mod optim;
 pub mod plan;
+pub mod record;
 pub mod rng;
 pub mod sweep;
 pub mod train;

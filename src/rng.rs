@@ -38,6 +38,9 @@ impl Purpose {
 #[derive(Clone, Debug)]
 pub struct Stream {
     pcg: Pcg64,
+    /// 64-bit outputs drawn so far: where the stream stands, so that a run record can take it up
+    /// again ([`Stream::resumed`]) without storing PCG's internal state.
+    draws: u64,
 }
 
 /// splitmix64: spreads a small user seed (0, 1, 2, ...) over the 128-bit PCG state.
@@ -53,14 +56,30 @@ impl Stream {
     pub fn new(seed: u64, purpose: Purpose) -> Self {
         let mut s = seed;
         let state = ((splitmix64(&mut s) as u128) << 64) | splitmix64(&mut s) as u128;
-        Stream { pcg: Pcg64::new(state, purpose.stream_id()) }
+        Stream { pcg: Pcg64::new(state, purpose.stream_id()), draws: 0 }
+    }
+
+    /// The stream of `(seed, purpose)` after `draws` outputs: PCG jumps ahead in O(log draws)
+    /// steps, so this is the same stream, at the same place, as one that drew them.
+    pub fn resumed(seed: u64, purpose: Purpose, draws: u64) -> Self {
+        let mut s = Stream::new(seed, purpose);
+        s.pcg.advance(draws as u128);
+        s.draws = draws;
+        s
+    }
+
+    /// Outputs drawn so far (each `next_u32` or `next_u64` is one LCG step of PCG).
+    pub fn draws(&self) -> u64 {
+        self.draws
     }
 
     pub fn next_u32(&mut self) -> u32 {
+        self.draws += 1;
         self.pcg.next_u32()
     }
 
     pub fn next_u64(&mut self) -> u64 {
+        self.draws += 1;
         self.pcg.next_u64()
     }
 
@@ -122,6 +141,23 @@ mod tests {
         assert_ne!(a[0], other.next_u64());
         let mut seed8 = Stream::new(8, Purpose::Init);
         assert_ne!(a[0], seed8.next_u64());
+    }
+
+    /// A resumed stream continues exactly where the one that drew the outputs stands, whatever
+    /// mix of 32- and 64-bit draws (and rejections in `below`) got it there.
+    #[test]
+    fn resumed_stream_continues_the_same_numbers() {
+        let mut s = Stream::new(11, Purpose::Shuffle);
+        let mut order: Vec<u32> = (0..1000).collect();
+        s.shuffle(&mut order);
+        s.next_u64();
+        s.below(7);
+        let mut r = Stream::resumed(11, Purpose::Shuffle, s.draws());
+        assert_eq!(r.draws(), s.draws());
+        let a: Vec<u64> = (0..64).map(|_| s.next_u64()).collect();
+        let b: Vec<u64> = (0..64).map(|_| r.next_u64()).collect();
+        assert_eq!(a, b);
+        assert_ne!(Stream::resumed(11, Purpose::Shuffle, 0).next_u64(), a[0]);
     }
 
     #[test]

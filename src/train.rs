@@ -7,7 +7,7 @@
 //! metrics are evaluated after the epoch, every `eval_every` epochs and at every phase end, and
 //! are NaN in the other rows.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::{generate, Dataset, Split};
 use crate::model::{init_params, Dims, Layout, Workspace};
@@ -90,7 +90,7 @@ pub struct AttentionLog {
 }
 
 /// Where a run stands. Serialized as `{"state": "running" | "finished" | "diverged", ..}`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Status {
     Running,
@@ -196,49 +196,49 @@ pub struct StepReport {
 }
 
 pub struct Trainer {
-    cfg: ValidConfig,
-    dims: Dims,
-    layout: Layout,
+    pub(crate) cfg: ValidConfig,
+    pub(crate) dims: Dims,
+    pub(crate) layout: Layout,
     /// Flat parameters, gradients (same layout), optimizer.
-    params: Vec<f32>,
-    grads: Vec<f32>,
-    adam: Adam,
-    ws: Workspace,
+    pub(crate) params: Vec<f32>,
+    pub(crate) grads: Vec<f32>,
+    pub(crate) adam: Adam,
+    pub(crate) ws: Workspace,
     /// Data of each distinct p, in order of first use; `phase_data[phase]` indexes it (phases of
     /// one p share one data set, as they would draw the same one).
-    splits: Vec<Split>,
+    pub(crate) splits: Vec<Split>,
     /// The hand-built figure-4 sequences of each distinct p (same index as `splits`).
-    patterns: Vec<Option<Dataset>>,
-    phase_data: Vec<usize>,
-    phase: usize,
-    phase_epoch: usize,
-    epoch: usize,
-    step: u64,
+    pub(crate) patterns: Vec<Option<Dataset>>,
+    pub(crate) phase_data: Vec<usize>,
+    pub(crate) phase: usize,
+    pub(crate) phase_epoch: usize,
+    pub(crate) epoch: usize,
+    pub(crate) step: u64,
     /// Position inside the current epoch's order.
-    pos: usize,
-    order: Vec<u32>,
-    shuffle: Stream,
-    batch_x: Vec<u8>,
-    batch_y: Vec<u8>,
-    epoch_loss: f64,
-    epoch_correct: usize,
-    epoch_count: usize,
-    metrics: Metrics,
+    pub(crate) pos: usize,
+    pub(crate) order: Vec<u32>,
+    pub(crate) shuffle: Stream,
+    pub(crate) batch_x: Vec<u8>,
+    pub(crate) batch_y: Vec<u8>,
+    pub(crate) epoch_loss: f64,
+    pub(crate) epoch_correct: usize,
+    pub(crate) epoch_count: usize,
+    pub(crate) metrics: Metrics,
     /// Epochs at which a new phase began.
-    switches: Vec<usize>,
+    pub(crate) switches: Vec<usize>,
     /// (probes, T)
-    probes: Vec<u8>,
-    attention: AttentionLog,
+    pub(crate) probes: Vec<u8>,
+    pub(crate) attention: AttentionLog,
     /// (snapshots, params)
-    snapshots: Vec<f32>,
-    snapshot_epochs: Vec<f32>,
+    pub(crate) snapshots: Vec<f32>,
+    pub(crate) snapshot_epochs: Vec<f32>,
     /// Snapshots are kept every `snapshot_every * snapshot_stride` epochs (doubles past the cap).
-    snapshot_stride: usize,
+    pub(crate) snapshot_stride: usize,
     /// z_A at the end of each phase that ended.
-    phase_za: Vec<PhaseZa>,
+    pub(crate) phase_za: Vec<PhaseZa>,
     /// First epoch whose mean train loss exceeded UNSTABLE_FACTOR times the initial loss.
-    unstable_at: Option<usize>,
-    status: Status,
+    pub(crate) unstable_at: Option<usize>,
+    pub(crate) status: Status,
 }
 
 impl Trainer {
@@ -657,6 +657,20 @@ impl Trainer {
     /// z_A (n, d) of a phase's test set or hand-built patterns under the current parameters, and
     /// each sequence's count x_1 + .. + x_k, into `out`.
     pub fn za(&mut self, phase: usize, set: ZaSet, out: &mut ZaValues) -> Result<(), ZaError> {
+        let params = std::mem::take(&mut self.params);
+        let result = self.za_of(&params, phase, set, out);
+        self.params = params;
+        result
+    }
+
+    /// [`Trainer::za`] under any parameter vector of this model's layout.
+    pub(crate) fn za_of(
+        &mut self,
+        params: &[f32],
+        phase: usize,
+        set: ZaSet,
+        out: &mut ZaValues,
+    ) -> Result<(), ZaError> {
         let i = self.phase_data[self.check_phase(phase).map_err(ZaError::Phase)?];
         let data = match set {
             ZaSet::Test => &self.splits[i].test,
@@ -666,7 +680,7 @@ impl Trainer {
         out.za.resize(n * self.dims.d, 0.0);
         out.counts.clear();
         out.counts.extend((0..n).map(|j| data.count(j)));
-        self.ws.forward_with(&self.params, &data.tokens, &data.targets, &mut [], &mut out.za, &mut []);
+        self.ws.forward_with(params, &data.tokens, &data.targets, &mut [], &mut out.za, &mut []);
         Ok(())
     }
 }

@@ -232,3 +232,68 @@ fn ctrl_c_keeps_what_was_trained() {
     assert!(epochs > 1 && epochs < 100_001, "what was trained, and no more: {epochs} rows");
     assert_eq!(rec["status"]["state"], "running");
 }
+
+/// `train --json` writes the whole run record; `resume` continues a record written mid-run to the
+/// very run `train` made in one go (metrics, parameters, Adam state: the same bytes); `check`
+/// tells a valid record from a damaged one; `barrier` prints the height the library computes.
+#[test]
+fn resume_and_barrier_work_on_run_records() {
+    use pathscope::config::{Config, Phase};
+    let mut cfg = Config::preset("quick").unwrap();
+    cfg.data.n = 64;
+    cfg.schedule.batch_size = 16;
+    cfg.schedule.phases = vec![Phase::new(2, 3), Phase::new(4, 3)];
+    let cfg_path = tmp("resume-cfg.json", &cfg.to_json());
+    let dir = std::env::temp_dir().join(format!("pathscope-cli-{}", std::process::id()));
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let o = run(&["train", "--config", cfg_path.to_str().unwrap(), "--json", &path("whole.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    // Stopped after 2 epochs and 1 step (mid-epoch, before the switch), as Ctrl-C or the page's
+    // export would leave it.
+    let mut tr = pathscope::train::Trainer::new(pathscope::plan::ValidConfig::new(cfg.clone()).unwrap());
+    tr.run_epochs(2);
+    tr.step();
+    std::fs::write(path("mid.json"), pathscope::record::to_string(&tr, &Default::default())).unwrap();
+    let o = run(&["check", &path("mid.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("a valid run record: running at epoch 2 of 6, step 9"));
+
+    let o = run(&["resume", &path("mid.json"), "--json", &path("resumed.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path(name)).unwrap()).unwrap()
+    };
+    let (whole, resumed) = (read("whole.json"), read("resumed.json"));
+    for key in ["metrics", "params", "adam", "order", "position", "snapshots", "status", "phase_ends", "config"] {
+        assert_eq!(whole[key], resumed[key], "{key} differs between the resumed and the uninterrupted run");
+    }
+
+    // A damaged record: check and resume refuse it with the field, exit 2.
+    let mut bad = read("mid.json");
+    bad["position"]["step"] = serde_json::json!(3);
+    std::fs::write(path("bad.json"), bad.to_string()).unwrap();
+    for args in [vec!["check", &path("bad.json")[..]], vec!["resume", &path("bad.json")[..]]] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("`position.step`"), "{}", stderr(&o));
+    }
+
+    // The barrier between the middle of the run and its end, on the end's current phase (p = 4).
+    let o = run(&["barrier", &path("mid.json"), &path("whole.json"), "--phase", "1", "--json", &path("line.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (mut a, _) = pathscope::record::read(&std::fs::read_to_string(path("mid.json")).unwrap()).unwrap();
+    let (b, _) = pathscope::record::read(&std::fs::read_to_string(path("whole.json")).unwrap()).unwrap();
+    let (pa, pb) = (a.params().to_vec(), b.params().to_vec());
+    let line = pathscope::experiments::barrier::loss_line(&mut a, &pa, &pb, 101, 1).unwrap();
+    let want = line.train_barrier.unwrap().height;
+    let printed = read("line.json")["train_barrier"]["height"].as_f64().unwrap();
+    assert_eq!(printed, want);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&format!("train {want:.6}")),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = run(&["barrier", &path("mid.json")]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -20,6 +20,8 @@ pathscope: train the transformer of 'Easing Optimization Paths: a Circuit Perspe
 usage:
   pathscope gradcheck --fixture FILE [--tol 1e-5]
   pathscope train (--preset NAME | --config FILE) [--seed S] [--json OUT]
+  pathscope resume RECORD [--json OUT]
+  pathscope barrier RECORD_A RECORD_B [--phase I] [--json OUT]
   pathscope check FILE
   pathscope sweep plan FILE
   pathscope sweep run FILE --out DIR [--jobs N] [--shard I/N | --task I --tasks N]
@@ -109,6 +111,8 @@ fn main() -> ExitCode {
         "gradcheck" => gradcheck_cmd(args),
         "train" => train_cmd(args),
         "check" => check_cmd(args),
+        "resume" => resume_cmd(args),
+        "barrier" => barrier_cmd(args),
         "sweep" => sweep_cmd::sweep_cmd(args),
         "reproduce" => reproduce_cmd(args),
         "bench" => pathscope_bench(args),
@@ -218,10 +222,37 @@ fn load_config(args: &mut Args) -> Result<(ValidConfig, Option<String>), Usage> 
 fn check_cmd(mut args: Args) -> CmdResult {
     let path = match args.rest.first() {
         Some(a) if !a.starts_with("--") => args.rest.remove(0),
-        _ => return Err(Usage("check needs a config FILE".into())),
+        _ => return Err(Usage("check needs a config FILE or a run RECORD".into())),
     };
     args.finish()?;
-    let text = read_capped(&path, MAX_CONFIG_BYTES)?;
+    let text = read_capped(&path, pathscope::record::MAX_RECORD_BYTES)?;
+    if pathscope::record::looks_like_record(&text) {
+        return Ok(match pathscope::record::read(&text) {
+            Ok((tr, _)) => {
+                let state = match tr.status() {
+                    Status::Running => "running",
+                    Status::Finished => "finished",
+                    Status::Diverged { .. } => "diverged",
+                };
+                println!(
+                    "{path}: a valid run record: {state} at epoch {} of {}, step {}, {} parameters",
+                    tr.epoch(),
+                    tr.config().total_epochs(),
+                    tr.step_count(),
+                    tr.params().len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                ExitCode::from(2)
+            }
+        });
+    }
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        eprintln!("{path}: it is larger than {}: not a pathscope config", fmt_bytes(MAX_CONFIG_BYTES));
+        return Ok(ExitCode::from(2));
+    }
     match ValidConfig::from_json(&text) {
         Ok(cfg) => {
             let est = cfg.estimate();
@@ -347,8 +378,53 @@ fn train_cmd(mut args: Args) -> CmdResult {
     if let Some(path) = &json_out {
         check_output(path, input.as_deref())?;
     }
-    let total = cfg.total_epochs();
-    let mut tr = Trainer::new(cfg);
+    train_to_end(Trainer::new(cfg), json_out, 0.0)
+}
+
+/// `pathscope resume RECORD [--json OUT]`: continues a run record to the end of its schedule,
+/// exactly as the run would have gone on had it never stopped.
+fn resume_cmd(mut args: Args) -> CmdResult {
+    let path = positional(&mut args, "resume needs a run RECORD (written by train --json)")?;
+    let json_out = args.value("--json")?;
+    args.finish()?;
+    if let Some(out) = &json_out {
+        check_output(out, None)?;
+    }
+    let (tr, info) = load_record(&path)?;
+    if !tr.is_running() {
+        println!(
+            "{path}: the run has {}; nothing to resume",
+            if matches!(tr.status(), Status::Finished) { "finished" } else { "diverged" }
+        );
+    } else {
+        println!(
+            "{path}: resuming at epoch {} of {} (step {})",
+            tr.epoch(),
+            tr.config().total_epochs(),
+            tr.step_count()
+        );
+    }
+    train_to_end(tr, json_out, info.seconds.unwrap_or(0.0))
+}
+
+/// A run record file, checked and rebuilt ([`pathscope::record::read`]).
+fn load_record(path: &str) -> Result<(Trainer, pathscope::record::RunInfo), Usage> {
+    let text = read_capped(path, pathscope::record::MAX_RECORD_BYTES)?;
+    pathscope::record::read(&text).map_err(|e| Usage(format!("{path}: {e}")))
+}
+
+/// The first positional argument, or a usage error saying what was expected.
+fn positional(args: &mut Args, missing: &str) -> Result<String, Usage> {
+    match args.rest.first() {
+        Some(a) if !a.starts_with("--") => Ok(args.rest.remove(0)),
+        _ => Err(Usage(missing.into())),
+    }
+}
+
+/// Trains `tr` to the end of its schedule (or Ctrl-C, or divergence), prints the outcome, and
+/// writes the run record to `json_out` if given. `seconds_before`: time spent before a resume.
+fn train_to_end(mut tr: Trainer, json_out: Option<String>, seconds_before: f64) -> CmdResult {
+    let total = tr.config().total_epochs();
     let start = Instant::now();
     let mut bar = Progress::new(total);
     // Ctrl-C stops at the end of the current epoch and keeps what was done (record, summary).
@@ -384,10 +460,10 @@ fn train_cmd(mut args: Args) -> CmdResult {
         println!("test (epoch {e}): loss {loss:.4} acc {acc:.3}");
     }
     if let Some(path) = json_out {
-        // Serialized straight into the file (no copy of the metrics in memory), through a
-        // temporary file and a rename.
-        let record = Record::of(&tr, secs, stopped_early);
-        if let Err(e) = write_atomic(&path, |w| serde_json::to_writer(w, &record).map_err(std::io::Error::other)) {
+        // Streamed straight into the file (one encoded buffer at a time), through a temporary
+        // file and a rename.
+        let info = pathscope::record::RunInfo { seconds: Some(seconds_before + secs), interrupted: stopped_early };
+        if let Err(e) = write_atomic(&path, |w| pathscope::record::write(w, &tr, &info)) {
             eprintln!("error: cannot write {path}: {e}");
             return Ok(ExitCode::from(1));
         }
@@ -398,6 +474,49 @@ fn train_cmd(mut args: Args) -> CmdResult {
         _ if stopped_early => ExitCode::from(130),
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// `pathscope barrier A B`: the loss barrier between the current models of two run records, on
+/// the data of A's phase `--phase` (default: the phase A is in), as the page computes it.
+fn barrier_cmd(mut args: Args) -> CmdResult {
+    let a_path = positional(&mut args, "barrier needs two run RECORDs")?;
+    let b_path = positional(&mut args, "barrier needs two run RECORDs")?;
+    let phase: Option<usize> = args.parsed("--phase", "a phase index (0 is the first phase)")?;
+    let json_out = args.value("--json")?;
+    args.finish()?;
+    if let Some(out) = &json_out {
+        check_output(out, None)?;
+    }
+    let (mut a, _) = load_record(&a_path)?;
+    let (b, _) = load_record(&b_path)?;
+    if a.config().model != b.config().model {
+        return Err(Usage(format!(
+            "{a_path} and {b_path} are runs of different models: no line joins their parameters"
+        )));
+    }
+    let phase = phase.unwrap_or(a.phase());
+    let b_params = b.params().to_vec();
+    let a_params = a.params().to_vec();
+    let line = loss_line(&mut a, &a_params, &b_params, LINE_POINTS, phase).map_err(|e| Usage(e.to_string()))?;
+    let p = a.config().schedule.phases[phase].p;
+    let height = |b: Option<pathscope::experiments::barrier::Barrier>| {
+        b.map(|b| format!("{:.6} (peak {:.6} at t = {:.2})", b.height, b.peak, b.t_peak))
+            .unwrap_or_else(|| "undefined".into())
+    };
+    println!(
+        "loss barrier {a_path} -> {b_path} on {a_path}'s phase {} data (p = {p}), {LINE_POINTS} points:",
+        phase + 1
+    );
+    println!("  train {}", height(line.train_barrier));
+    println!("  test  {}", height(line.test_barrier));
+    if let Some(path) = json_out {
+        if let Err(e) = write_atomic(&path, |w| serde_json::to_writer(w, &line).map_err(std::io::Error::other)) {
+            eprintln!("error: cannot write {path}: {e}");
+            return Ok(ExitCode::from(1));
+        }
+        println!("line written to {path}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A flag that SIGINT (Ctrl-C) sets, instead of killing the process.
@@ -414,34 +533,6 @@ fn on_interrupt() -> &'static std::sync::atomic::AtomicBool {
         }
     }
     &INTERRUPTED
-}
-
-/// The record `train --json` writes: config, status, per-epoch metrics (columns; NaN, where the
-/// test set was not evaluated, is written as null), phase switches. Borrowed from the trainer.
-#[derive(serde::Serialize)]
-struct Record<'a> {
-    config: &'a ValidConfig,
-    seconds: f64,
-    status: &'a Status,
-    /// True when Ctrl-C stopped the run before the end of its schedule.
-    interrupted: bool,
-    unstable_at_epoch: Option<usize>,
-    switch_epochs: &'a [usize],
-    metrics: std::collections::BTreeMap<&'static str, &'a [f32]>,
-}
-
-impl<'a> Record<'a> {
-    fn of(tr: &'a Trainer, seconds: f64, interrupted: bool) -> Self {
-        Record {
-            config: tr.config(),
-            seconds,
-            status: tr.status(),
-            interrupted,
-            unstable_at_epoch: tr.unstable_at(),
-            switch_epochs: tr.switches(),
-            metrics: tr.metrics().columns().into_iter().collect(),
-        }
-    }
 }
 
 struct ArmResult {
