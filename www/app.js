@@ -6,7 +6,7 @@
 // and draws it.
 
 import { Arm } from './runs.js';
-import { checkProbe, probeIndices, probeTokens, sameRun, toConfig, toHash } from './url-state.js';
+import { checkProbe, probeIndices, probeTokens, sameRun, setupOfConfig, toConfig, toHash } from './url-state.js';
 
 /** z_A is requested at most this often while training (ms). */
 const ZA_EVERY_MS = 1000;
@@ -42,6 +42,8 @@ export class App {
       /** Loss barrier: `from`/`to` are barrierChoices() values (null: the defaults). */
       barrier: { result: null, pending: false, error: '', log: false, from: null, to: null },
       trajectory: { result: null, pending: false, error: '', method: 'pca' },
+      /** Names of the run records the arms continue (null: runs of the setup). */
+      records: null,
       /** Messages already shown for this generation (diverged runs). */
       reported: new Set(),
     };
@@ -88,8 +90,11 @@ export class App {
     return setup.scratch ? ['curriculum', 'scratch'] : ['curriculum'];
   }
 
-  /** Starts (or restarts) the runs of `setup`. */
-  start(setup) {
+  /**
+   * Starts (or restarts) the runs of `setup`; `records` (optional): run records already checked
+   * by `importRecords`, one per arm, `{ name, text, config, probes }`, continued where they stopped.
+   */
+  start(setup, records = null) {
     const s = this.#state;
     s.setup = structuredClone(setup);
     s.pending = structuredClone(setup);
@@ -97,10 +102,11 @@ export class App {
     s.playing = false;
     s.view = { arm: 0, pinned: null, hover: null };
     this.clearResults();
-    const config = this.config();
-    const names = this.armNames(setup);
-    const configs = [config];
-    if (names.length === 2) configs.push(JSON.parse(this.wasm.scratchTwin(JSON.stringify(config))));
+    const config = records ? records[0].config : this.config();
+    const names = records ? records.map((r) => r.name) : this.armNames(setup);
+    const configs = records ? records.map((r) => r.config) : [config];
+    if (!records && names.length === 2) configs.push(JSON.parse(this.wasm.scratchTwin(JSON.stringify(config))));
+    s.records = records ? records.map((r) => r.name) : null;
     while (s.arms.length > configs.length) s.arms.pop().terminate();
     configs.forEach((cfg, i) => {
       if (!s.arms[i]) {
@@ -118,7 +124,10 @@ export class App {
       }
       s.arms[i].name = names[i];
       s.arms[i].config = cfg;
-      s.arms[i].init(s.gen, cfg, this.probeCommand(), setup.speed, this.restMs(configs.length));
+      const record = records?.[i];
+      // A record's own probes (and their attention history) stay; one without probes gets the page's.
+      const probe = record?.probes ? null : this.probeCommand();
+      s.arms[i].init(s.gen, cfg, probe, setup.speed, this.restMs(configs.length), record?.text ?? null);
     });
     this.analysis?.terminate();
     this.analysis = null;
@@ -392,6 +401,72 @@ export class App {
     this.analyze();
   }
 
+  // ---- run records (docs/record-format.md) ---------------------------------------------------
+
+  /**
+   * Loads one or two run records (`files`: `[{ name, text }]`) and continues them, side by side
+   * when there are two (curves, barrier and paths then compare them). Every record is checked by
+   * the core first; if any is refused, a notice names the file and the field, and nothing on the
+   * page changes. Returns true when the records were loaded.
+   */
+  importRecords(files) {
+    if (!files.length || files.length > 2) {
+      this.notice(`Load one or two run records at a time (${files.length} given).`);
+      return false;
+    }
+    const records = [];
+    for (const { name, text } of files) {
+      const check = this.wasm.checkRecord(text);
+      if (!check.ok) {
+        this.notice(`${name}: ${check.message}`);
+        return false;
+      }
+      records.push({ name, text, config: JSON.parse(check.config), probes: check.probes, check });
+    }
+    if (records.length === 2 && JSON.stringify(records[0].config.model) !== JSON.stringify(records[1].config.model)) {
+      this.notice(`${records[0].name} and ${records[1].name} are runs of different models (model settings differ): load them one at a time.`);
+      return false;
+    }
+    const { setup, exact } = setupOfConfig(this.presets, records[0].config);
+    if (!exact) this.notice(`${records[0].name}: its Adam betas or eps are not settings of this page, so the address only approximates this run.`, 'info');
+    this.start(setup, records);
+    return true;
+  }
+
+  /** The run record of arm `i` (JSON text) and a file name for it. */
+  async exportRecord(i = this.#state.view.arm) {
+    const arm = this.#state.arms[i];
+    const m = await arm.request('record');
+    const epoch = arm.summary?.epoch ?? 0;
+    const slug = arm.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'run';
+    return { text: m.text, filename: `pathscope-${slug}-seed${arm.config.data.seed}-epoch${epoch}.json` };
+  }
+
+  /** Every run's per-epoch metrics as CSV: a `run` column, then the core's columns; empty for not evaluated. */
+  metricsCsv() {
+    const columns = this.wasm.metricColumns();
+    const quote = (v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+    const lines = [['run', ...columns].join(',')];
+    for (const arm of this.#state.arms) {
+      const cols = columns.map((c) => arm.metrics[c].view());
+      for (let r = 0; r < cols[0].length; r++) {
+        lines.push([quote(arm.name), ...cols.map((col) => (Number.isFinite(col[r]) ? String(col[r]) : ''))].join(','));
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** Every run's config and per-epoch metrics as JSON (null for not evaluated). */
+  metricsJson() {
+    const columns = this.wasm.metricColumns();
+    const runs = this.#state.arms.map((arm) => ({
+      name: arm.name,
+      config: arm.config,
+      metrics: Object.fromEntries(columns.map((c) => [c, Array.from(arm.metrics[c].view(), (x) => (Number.isFinite(x) ? x : null))])),
+    }));
+    return `${JSON.stringify({ format: 'pathscope-metrics', version: 1, runs }, null, 1)}\n`;
+  }
+
   // ---- z_A, loss barrier, trajectories -----------------------------------------------------
 
   maybeZa(force = false) {
@@ -436,7 +511,8 @@ export class App {
         onUpdate: () => {},
         onError: (arm, message) => this.notice(`analysis: ${message}`),
       });
-      this.analysis.init(this.#state.gen, this.config(), null, 0);
+      // On the first run's data: its config is the setup's, or an imported record's.
+      this.analysis.init(this.#state.gen, this.#state.arms[0]?.config ?? this.config(), null, 0);
     }
     return this.analysis;
   }

@@ -5,6 +5,7 @@
 import init, * as wasm from './pkg/pathscope.js';
 import { App } from './app.js';
 import { Controls } from './controls.js';
+import { Files } from './files.js';
 import { Panels } from './panels.js';
 import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
@@ -17,6 +18,7 @@ async function main() {
   const app = new App(wasm, presets);
   const controls = new Controls(app);
   const panels = new Panels(app);
+  const files = new Files(app, panels);
 
   const fromAddress = () => {
     const { setup, messages } = parseHash(presets, location.hash, wasm.checkConfig);
@@ -31,7 +33,7 @@ async function main() {
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
   });
   // For the console and the end-to-end tests.
-  window.pathscope = { app, panels };
+  window.pathscope = { app, panels, files };
   showRates(wasm);
 }
 

@@ -76,13 +76,14 @@ export class Arm {
   }
 
   /**
-   * Starts a new run (generation `gen`) from a config object. `restMs`: pause between training
+   * Starts a new run (generation `gen`) from a config object, or from a run record's text
+   * (`record`: it continues where it stopped; `config` is then the record's). `restMs`: pause between training
    * slices, leaving the page a share of the CPU when the workers outnumber the cores.
    */
-  init(gen, config, probe, speed, restMs = 0) {
+  init(gen, config, probe, speed, restMs = 0, record = null) {
     this.gen = gen;
     this.clear();
-    this.worker.postMessage({ type: 'init', gen, config: JSON.stringify(config), probe, speed, restMs });
+    this.worker.postMessage({ type: 'init', gen, config: JSON.stringify(config), probe, speed, restMs, record });
   }
 
   reset(gen) {

@@ -181,6 +181,23 @@ export function presetSetup(presets, name) {
   return setup;
 }
 
+/**
+ * The setup that trains `config` (a core config object, e.g. a run record's): the preset whose
+ * fields outside the settings (Adam's betas and eps) match, with every setting read from the
+ * config. Returns `{ setup, exact }`; `exact` is false when no preset matches those fields, so
+ * that the address can only approximate the run.
+ */
+export function setupOfConfig(presets, config) {
+  const outside = (cfg) => JSON.stringify([cfg.optim.beta1, cfg.optim.beta2, cfg.optim.eps]);
+  const name = Object.keys(presets).find((n) => outside(presets[n]) === outside(config)) ?? Object.keys(presets)[0];
+  const setup = presetSetup(presets, name);
+  for (const s of SETTINGS) {
+    if (s.path) setup[s.key] = fromConfig(s.key, get(config, s.path));
+  }
+  setup.scratch = false;
+  return { setup, exact: outside(presets[name]) === outside(config) };
+}
+
 /** The core config (JSON-ready object) of a setup. */
 export function toConfig(presets, setup) {
   const cfg = structuredClone(presets[setup.preset]);

@@ -206,7 +206,8 @@ const handlers = {
     state.session?.free();
     state.session = null;
     restartBookkeeping(m.gen);
-    state.session = new Session(m.config);
+    // A run record (docs/record-format.md) continues where it stopped; a config starts at step 0.
+    state.session = m.record ? Session.fromRecord(m.record) : new Session(m.config);
     if (m.probe) setProbe(m.probe);
     if (typeof m.speed === 'number') state.speed = m.speed;
     state.restMs = Math.max(0, Number(m.restMs) || 0);
@@ -253,6 +254,11 @@ const handlers = {
   probe(m) {
     setProbe(m.probe);
     post();
+  },
+  /** The run as a record (JSON text), to save or to continue elsewhere. */
+  record(m) {
+    const text = requireSession().exportRecord(Number(m.seconds ?? NaN), true);
+    self.postMessage({ type: 'record', id: m.id, gen: state.gen, text });
   },
   za(m) {
     postZa(m.id, requireSession().computeZa(m.phase ?? -1, m.set ?? 'patterns'));

@@ -73,6 +73,60 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str) -> Result<
 
 type Area = DrawingArea<MeasuredCanvas, Shift>;
 
+thread_local! {
+    /// While set ([`capture_svg`]), charts draw into an SVG document instead of their canvas.
+    static CAPTURE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The last chart drawn while capturing ([`take_svg`]).
+    static CAPTURED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// While `on`, every chart function draws into an SVG document of its canvas's CSS size (read
+/// it with `takeSvg`) and leaves the canvas as it is: the same chart code and the same data as the
+/// canvas, through plotters' SVG backend, so an exported figure is the one on screen.
+#[wasm_bindgen(js_name = captureSvg)]
+pub fn capture_svg(on: bool) {
+    CAPTURE.with(|c| c.set(on));
+}
+
+/// The SVG of the last chart drawn while capturing (undefined if none), handed over once.
+#[wasm_bindgen(js_name = takeSvg)]
+pub fn take_svg() -> Option<String> {
+    CAPTURED.with(|c| c.borrow_mut().take())
+}
+
+/// The canvas's size in CSS pixels.
+fn css_size(canvas: &HtmlCanvasElement, scale: f64) -> (u32, u32) {
+    let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+    (((canvas.width() as f64 / scale).round() as u32).max(1), ((canvas.height() as f64 / scale).round() as u32).max(1))
+}
+
+/// Runs `$body` with `$area` (a drawing area) and `$theme`: on the canvas, or, while capturing,
+/// on an SVG document of the canvas's CSS size. The body is written once and compiled for both
+/// backends, so the two cannot drift apart.
+macro_rules! draw_into {
+    ($canvas:expr, $scale:expr, $name:expr, |$area:ident, $theme:ident| $body:block) => {{
+        if CAPTURE.with(|c| c.get()) {
+            let size = css_size($canvas, $scale);
+            let mut svg = String::new();
+            let out = {
+                let $area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+                let $theme = if size.0 < COMPACT_BELOW { Theme::compact() } else { Theme::default() };
+                $area.fill(&$theme.background).map_err(failed($name))?;
+                let out = $body;
+                $area.present().map_err(failed($name))?;
+                out
+            };
+            CAPTURED.with(|c| *c.borrow_mut() = Some(svg));
+            out
+        } else {
+            let ($area, $theme) = open($canvas, $scale)?;
+            let out = $body;
+            $area.present().map_err(failed($name))?;
+            out
+        }
+    }};
+}
+
 /// The drawing area (CSS pixels) and theme for `canvas`, whose bitmap holds `scale` device pixels
 /// per CSS pixel (a non-finite or non-positive scale counts as 1).
 fn open(canvas: &HtmlCanvasElement, scale: f64) -> Result<(Area, Theme), JsError> {
@@ -109,9 +163,10 @@ fn failed<E: std::fmt::Debug>(chart: &str) -> impl FnOnce(E) -> JsError + '_ {
 /// A title and a centred message (e.g. "press Compute"), in the charts' style.
 #[wasm_bindgen(js_name = drawMessage)]
 pub fn draw_message(canvas: &HtmlCanvasElement, scale: f64, title: &str, message: &str) -> Result<(), JsError> {
-    let (area, theme) = open(canvas, scale)?;
-    crate::viz::common::draw_message(&area, title, message, &theme).map_err(failed("message"))?;
-    area.present().map_err(failed("message"))
+    draw_into!(canvas, scale, "message", |area, theme| {
+        crate::viz::common::draw_message(&area, title, message, &theme).map_err(failed("message"))?;
+    });
+    Ok(())
 }
 
 /// Where the attention graph put its nodes (CSS pixels), for hit-testing.
@@ -138,30 +193,30 @@ pub fn draw_attention_graph(
     step_label: &str,
     sharpen: bool,
 ) -> Result<JsValue, JsError> {
-    let (area, theme) = open(canvas, scale)?;
-    // The sharpened view transforms both steps, so the colour still says which way an edge moved.
-    let (attn, prev): (Vec<f32>, Vec<f32>) = if sharpen {
-        (
-            sharpened(attn, SHARPEN_TEMPERATURE),
-            if prev.is_empty() { Vec::new() } else { sharpened(prev, SHARPEN_TEMPERATURE) },
-        )
-    } else {
-        (attn.to_vec(), prev.to_vec())
-    };
-    let label = if sharpen {
-        format!("{step_label}; sharpened for display: exp(attention / {SHARPEN_TEMPERATURE}), normalized")
-    } else {
-        step_label.to_string()
-    };
-    let data = AttentionGraphData {
-        tokens,
-        attn: &attn,
-        prev_attn: (!prev.is_empty()).then_some(&prev[..]),
-        k,
-        step_label: &label,
-    };
-    let g = viz_attention_graph(&area, &data, &theme).map_err(failed("attention graph"))?;
-    area.present().map_err(failed("attention graph"))?;
+    let g = draw_into!(canvas, scale, "attention graph", |area, theme| {
+        // The sharpened view transforms both steps, so the colour still says which way an edge moved.
+        let (attn, prev): (Vec<f32>, Vec<f32>) = if sharpen {
+            (
+                sharpened(attn, SHARPEN_TEMPERATURE),
+                if prev.is_empty() { Vec::new() } else { sharpened(prev, SHARPEN_TEMPERATURE) },
+            )
+        } else {
+            (attn.to_vec(), prev.to_vec())
+        };
+        let label = if sharpen {
+            format!("{step_label}; sharpened for display: exp(attention / {SHARPEN_TEMPERATURE}), normalized")
+        } else {
+            step_label.to_string()
+        };
+        let data = AttentionGraphData {
+            tokens,
+            attn: &attn,
+            prev_attn: (!prev.is_empty()).then_some(&prev[..]),
+            k,
+            step_label: &label,
+        };
+        viz_attention_graph(&area, &data, &theme).map_err(failed("attention graph"))?
+    });
     Ok(to_js(&GraphHits { tokens: g.tokens, token_radius: g.token_radius, output: g.output, max_width: g.max_width }))
 }
 
@@ -191,19 +246,19 @@ pub fn draw_attention_heatmap(
     highlight: i32,
     vmax: f32,
 ) -> Result<JsValue, JsError> {
-    let (area, theme) = open(canvas, scale)?;
-    let steps: Vec<u64> = steps.iter().map(|&s| if s.is_finite() && s >= 0.0 { s as u64 } else { 0 }).collect();
-    let data = AttentionHeatmapData {
-        attn,
-        groups,
-        cols,
-        steps: &steps,
-        k,
-        highlight: usize::try_from(highlight).ok(),
-        vmax: vmax.is_finite().then_some(vmax),
-    };
-    let g = viz_attention_heatmap(&area, &data, &theme).map_err(failed("attention heatmap"))?;
-    area.present().map_err(failed("attention heatmap"))?;
+    let g = draw_into!(canvas, scale, "attention heatmap", |area, theme| {
+        let steps: Vec<u64> = steps.iter().map(|&s| if s.is_finite() && s >= 0.0 { s as u64 } else { 0 }).collect();
+        let data = AttentionHeatmapData {
+            attn,
+            groups,
+            cols,
+            steps: &steps,
+            k,
+            highlight: usize::try_from(highlight).ok(),
+            vmax: vmax.is_finite().then_some(vmax),
+        };
+        viz_attention_heatmap(&area, &data, &theme).map_err(failed("attention heatmap"))?
+    });
     Ok(to_js(&HeatmapHits { left: g.left, top: g.top, width: g.width, height: g.height, rows: g.rows, cols: g.cols }))
 }
 
@@ -273,22 +328,24 @@ pub fn draw_curves(
     let switches: Vec<Switch> = from_js(switches, "curves switches")?;
     let chance: Vec<ChanceSpan> = from_js(chance, "curves chance")?;
     let chance: Vec<Chance> = chance.iter().map(|c| Chance { from: c.from, to: c.to, value: c.value }).collect();
-    let (area, theme) = open(canvas, scale)?;
-    let runs: Vec<RunCurves> = cols
-        .iter()
-        .map(|c| RunCurves {
-            name: &c.name,
-            epochs: &c.epoch,
-            train_acc: &c.train_acc,
-            test_acc: &c.test_acc,
-            train_loss: &c.train_loss,
-            test_loss: &c.test_loss,
-        })
-        .collect();
-    let switches: Vec<PhaseSwitch> = switches.iter().map(|s| PhaseSwitch { epoch: s.epoch, label: &s.label }).collect();
-    let data = CurvesData { runs: &runs, switches: &switches, chance: &chance };
-    viz_curves(&area, &data, &theme).map_err(failed("curves"))?;
-    area.present().map_err(failed("curves"))
+    draw_into!(canvas, scale, "curves", |area, theme| {
+        let runs: Vec<RunCurves> = cols
+            .iter()
+            .map(|c| RunCurves {
+                name: &c.name,
+                epochs: &c.epoch,
+                train_acc: &c.train_acc,
+                test_acc: &c.test_acc,
+                train_loss: &c.train_loss,
+                test_loss: &c.test_loss,
+            })
+            .collect();
+        let switches: Vec<PhaseSwitch> =
+            switches.iter().map(|s| PhaseSwitch { epoch: s.epoch, label: &s.label }).collect();
+        let data = CurvesData { runs: &runs, switches: &switches, chance: &chance };
+        viz_curves(&area, &data, &theme).map_err(failed("curves"))?;
+    });
+    Ok(())
 }
 
 /// Figure 4: 2-D points (`x_0, y_0, x_1, y_1, ..`) coloured by their count in `0..=max_count`.
@@ -305,10 +362,11 @@ pub fn draw_za_scatter(
     caption: &str,
 ) -> Result<(), JsError> {
     let axes: ZaAxes = from_js(axes, "z_A axes (\"plane\", \"line\" or \"pca\")")?;
-    let (area, theme) = open(canvas, scale)?;
-    let data = ZaScatterData { points, counts, max_count, projection_label: caption, axes };
-    viz_za_scatter(&area, &data, &theme).map_err(failed("z_A scatter"))?;
-    area.present().map_err(failed("z_A scatter"))
+    draw_into!(canvas, scale, "z_A scatter", |area, theme| {
+        let data = ZaScatterData { points, counts, max_count, projection_label: caption, axes };
+        viz_za_scatter(&area, &data, &theme).map_err(failed("z_A scatter"))?;
+    });
+    Ok(())
 }
 
 /// Figure 6: train and test loss at `t` along the segment from model `name_a` (t = 0) to
@@ -325,10 +383,11 @@ pub fn draw_loss_barrier(
     name_b: &str,
     log_y: bool,
 ) -> Result<(), JsError> {
-    let (area, theme) = open(canvas, scale)?;
-    let data = LossBarrierData { t, train_loss, test_loss, name_a, name_b, log_y };
-    viz_loss_barrier(&area, &data, &theme).map_err(failed("loss barrier"))?;
-    area.present().map_err(failed("loss barrier"))
+    draw_into!(canvas, scale, "loss barrier", |area, theme| {
+        let data = LossBarrierData { t, train_loss, test_loss, name_a, name_b, log_y };
+        viz_loss_barrier(&area, &data, &theme).map_err(failed("loss barrier"))?;
+    });
+    Ok(())
 }
 
 /// Figure 7: embedded parameter paths of one or more runs. `runs` is an array of `{ name,
@@ -349,10 +408,11 @@ pub fn draw_trajectory(canvas: &HtmlCanvasElement, scale: f64, runs: &JsValue, l
             switches: u32_field(r, "switches").into_iter().map(|s| s as usize).collect(),
         })
         .collect();
-    let (area, theme) = open(canvas, scale)?;
-    let runs: Vec<TrajectoryRun> =
-        paths.iter().map(|p| TrajectoryRun { name: &p.name, points: &p.points, switches: &p.switches }).collect();
-    let data = TrajectoryData { runs: &runs, method_label: label };
-    viz_trajectory(&area, &data, &theme).map_err(failed("trajectory"))?;
-    area.present().map_err(failed("trajectory"))
+    draw_into!(canvas, scale, "trajectory", |area, theme| {
+        let runs: Vec<TrajectoryRun> =
+            paths.iter().map(|p| TrajectoryRun { name: &p.name, points: &p.points, switches: &p.switches }).collect();
+        let data = TrajectoryData { runs: &runs, method_label: label };
+        viz_trajectory(&area, &data, &theme).map_err(failed("trajectory"))?;
+    });
+    Ok(())
 }
