@@ -11,7 +11,7 @@ export PATH := $(CARGO_HOME)/bin:$(PATH)
 
 PORT ?= 8000
 
-.PHONY: help setup build serve lint test test-lint test-native test-firefox test-chrome test-e2e clean
+.PHONY: help setup build dist serve lint test test-lint test-native test-firefox test-chrome test-e2e clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,6 +22,9 @@ setup: ## install what is missing of the pinned toolchain (idempotent; seconds w
 
 build: setup ## build the release wasm into www/pkg (wasm-pack build --release --target web)
 	@bash scripts/build.sh
+
+dist: build ## build, then write dist/: the static site to host (any static server, any sub-path; README: Hosting)
+	@bash scripts/dist.sh
 
 serve: build ## build, then serve www/ on http://127.0.0.1:8000/ (PORT=... to change)
 	@python3 scripts/serve.py --port "$(PORT)"
@@ -55,5 +58,5 @@ bench: setup ## build release native + wasm, run every benchmark (native, PyTorc
 fuzz: setup ## fuzz the config parser, the gradcheck fixture reader and the page's address parser: a million inputs each (scripts/fuzz.sh)
 	@bash scripts/fuzz.sh
 
-clean: ## remove build output (target/, www/pkg/, out/); keeps installed tools
-	rm -rf target www/pkg out
+clean: ## remove build output (target/, www/pkg/, out/, dist/); keeps installed tools
+	rm -rf target www/pkg out dist

@@ -74,6 +74,11 @@ export default [
     ignores: ['www/worker.js', 'www/bench-worker.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  // The harness's misbehaving page (a browser module).
+  {
+    files: ['e2e/fixtures/**/page.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   // Module workers: no DOM.
   {
     files: ['www/worker.js', 'www/bench-worker.js', 'e2e/fixtures/**/worker.js'],

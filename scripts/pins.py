@@ -27,6 +27,7 @@ REQUIRED = [
     ("toolchain", "eslint", "PIN_ESLINT"),
     ("toolchain", "eslint-js", "PIN_ESLINT_JS"),
     ("toolchain", "globals", "PIN_GLOBALS"),
+    ("toolchain", "check-jsonschema", "PIN_CHECK_JSONSCHEMA"),
     ("debian", "packages", "PIN_DEBIAN_PACKAGES"),
     ("debian", "chromium", "PIN_CHROMIUM"),
     ("debian", "chromedriver", "PIN_CHROMEDRIVER"),

@@ -12,8 +12,10 @@ Headers:
 - Cache-Control: no-store, so a reload always picks up a fresh `wasm-pack build`.
 - Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy: the page is cross-origin isolated
   (precise performance.now(), SharedArrayBuffer available); everything is same-origin, so nothing breaks.
-- Content-Security-Policy allowing only this origin (plus data:/blob: URLs): anything the page tries
-  to load from elsewhere is blocked and reported as a console error, which the e2e tests catch.
+  Cross-Origin-Resource-Policy: cross-origin, so other sites may embed the page and its resize script.
+- Content-Security-Policy allowing only this origin (plus data:/blob: images), no inline script or
+  style and no eval: anything the page tries to load from elsewhere, and any inline script, is blocked
+  and reported as a console error, which the e2e tests catch.
 """
 
 import argparse
@@ -26,19 +28,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The page's Content-Security-Policy, the same as the <meta http-equiv> in www/index.html (a static
+# host such as GitHub Pages sends no headers, so the page carries it itself; e2e/tests/hosting.test.mjs
+# checks the two are equal). No inline script or style, no eval: only the page's own files, and
+# 'wasm-unsafe-eval', which compiling WebAssembly needs. A header can say more than the <meta>:
+# frame-ancestors is header-only, and left out here so that any site can embed the page.
 CSP = "; ".join(
     [
         "default-src 'self'",
-        # 'unsafe-inline': inline <script>/<style> of our own page are fine; the point is the origin.
-        # 'wasm-unsafe-eval': compiling WebAssembly is gated by script-src.
-        "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'",
-        "style-src 'self' 'unsafe-inline'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
         "img-src 'self' data: blob:",
-        "font-src 'self' data:",
         "connect-src 'self'",
-        "worker-src 'self' blob:",
+        "worker-src 'self'",
         "object-src 'none'",
-        "base-uri 'self'",
+        "base-uri 'none'",
         "form-action 'self'",
     ]
 )
@@ -64,7 +68,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.send_header("Cross-Origin-Opener-Policy", "same-origin")
         self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        # cross-origin, not same-origin: another site's page may load embed-resize.js, and a
+        # sandboxed frame (an opaque origin) must still get the styles and preflight.js that
+        # say what it needs (README: Embedding). Everything here is public.
+        self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
         self.send_header("X-Content-Type-Options", "nosniff")
         if self.csp:
             self.send_header("Content-Security-Policy", CSP)

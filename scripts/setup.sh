@@ -234,6 +234,32 @@ if [[ -f e2e/package-lock.json ]]; then
     done
 fi
 
+# --- check-jsonschema (PyPI) into target/py-tools: make lint validates the GitHub workflows --------
+# Every package at the exact version of scripts/lint-requirements.txt (--no-deps: nothing else),
+# whose check-jsonschema must be the one wasm-pack.toml pins. A stamp (hash of that file and the
+# Python version) says when the virtualenv is up to date.
+PY_TOOLS="$ROOT/target/py-tools"
+LINT_REQUIREMENTS=scripts/lint-requirements.txt
+grep -qx "check-jsonschema==$PIN_CHECK_JSONSCHEMA" "$LINT_REQUIREMENTS" ||
+    die "version mismatch: wasm-pack.toml pins check-jsonschema $PIN_CHECK_JSONSCHEMA, but $LINT_REQUIREMENTS asks for $(grep -o '^check-jsonschema==.*' "$LINT_REQUIREMENTS" || echo 'none').
+       They must be equal: see the comment at [toolchain] check-jsonschema in wasm-pack.toml."
+PY_STAMP="$PY_TOOLS/.pathscope-requirements.sha256"
+PY_WANT="$(sha256sum "$LINT_REQUIREMENTS" | cut -d' ' -f1) $(python3 --version 2>&1)"
+if [[ -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "$PY_WANT" && -x "$PY_TOOLS/bin/check-jsonschema" ]]; then
+    say "ok   check-jsonschema $PIN_CHECK_JSONSCHEMA (target/py-tools)"
+else
+    say "INSTALL check-jsonschema $PIN_CHECK_JSONSCHEMA into target/py-tools (a virtualenv; ${PY_TOOLS##*/} is missing or was made from another $LINT_REQUIREMENTS or Python; make lint validates .github/workflows/ with it)"
+    rm -rf "$PY_TOOLS"
+    python3 -m venv "$PY_TOOLS" ||
+        die "python3 -m venv failed; on Debian install python3-venv (apt-get install python3-venv)."
+    "$PY_TOOLS/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$LINT_REQUIREMENTS"
+    printf '%s\n' "$PY_WANT" >"$PY_STAMP"
+    INSTALLED+=("check-jsonschema $PIN_CHECK_JSONSCHEMA")
+fi
+have="$("$PY_TOOLS/bin/check-jsonschema" --version 2>/dev/null || true)"
+[[ "$have" == *" $PIN_CHECK_JSONSCHEMA" ]] ||
+    die "after installing, target/py-tools/bin/check-jsonschema reports '${have:-nothing}', not $PIN_CHECK_JSONSCHEMA."
+
 if ((${#INSTALLED[@]})); then
     joined="$(printf '%s; ' "${INSTALLED[@]}")"
     say "done in $((SECONDS - START))s; installed: ${joined%; }"

@@ -6,7 +6,7 @@
 # Run scripts/setup.sh first (`make test` does). Every requested suite runs even if an earlier one
 # failed, so one run shows all failures. Each suite's full output is also kept in out/test/<suite>.log.
 # The lint suite (scripts/lint.sh) counts each tool as one test: rustfmt, clippy native, clippy
-# wasm32, eslint.
+# wasm32, eslint, the workflow schema check and its self-test.
 #
 # Environment:
 #   WASM_BINDGEN_TEST_TIMEOUT   seconds a browser test binary may run (default here: 600)
@@ -80,6 +80,8 @@ suite_chrome() {
 
 suite_e2e() {
     bash scripts/build.sh
+    # dist/ from that build (no second wasm build): e2e/tests/hosting.test.mjs serves it.
+    bash scripts/dist.sh
     local server_log="$LOG_DIR/e2e-server.log"
     python3 scripts/serve.py --port 0 >"$server_log" 2>&1 &
     local server_pid=$!
@@ -136,7 +138,7 @@ TOTAL_PASSED=0
 TOTAL_FAILED=0
 for suite in "${SUITES[@]}"; do
     case $suite in
-    lint) what="cargo fmt, clippy (native, wasm32), eslint" ;;
+    lint) what="fmt, clippy, eslint, workflow schema" ;;
     native) what="cargo test --all-targets, --doc (native)" ;;
     firefox) what="wasm-pack test --headless --firefox (Firefox)" ;;
     chrome) what="wasm-pack test --headless --chrome (Chromium)" ;;

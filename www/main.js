@@ -5,12 +5,16 @@
 import init, * as wasm from './pkg/pathscope.js';
 import { App } from './app.js';
 import { Controls } from './controls.js';
+import { startEmbed } from './embed.js';
+import { EmbedCode } from './embed-code.js';
 import { Files } from './files.js';
 import { Panels } from './panels.js';
 import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
 
 async function main() {
+  // preflight.js found that the page cannot run here (a sandboxed frame, a file:// page) and says why.
+  if (document.documentElement.dataset.blocked) return;
   // On phones the settings start folded, so the charts come first.
   if (window.matchMedia('(max-width: 999px)').matches) document.getElementById('settings-details').open = false;
   await init();
@@ -26,10 +30,13 @@ async function main() {
     return setup;
   };
   app.start(fromAddress());
+  if (!startEmbed(app, (text) => controls.notice(text, 'error'))) new EmbedCode(app);
   // An edited address (or back/forward) opens its setup, unless it is the run on screen.
   window.addEventListener('hashchange', () => {
     const setup = fromAddress();
-    if (!sameRun(setup, app.state.setup)) app.start(setup);
+    // Into or out of embed mode: that is another layout, best built from the start.
+    if (setup.embed !== app.state.setup.embed) location.reload();
+    else if (!sameRun(setup, app.state.setup)) app.start(setup);
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
   });
   // For the console and the end-to-end tests.

@@ -62,6 +62,8 @@ export class Panels {
     let drawn = 0;
     for (const name of Object.keys(PANELS)) {
       if (!this.dirty.has(name)) continue;
+      // A panel that is not displayed (embed mode shows some only) waits, dirty, until it is.
+      if (!this.canvases[name].getClientRects().length) continue;
       if (playing && now - (this.last[name] ?? 0) < PANELS[name].every) continue;
       // Leave a panel for the next frame when it would push this one past the budget.
       const spent = performance.now() - start;

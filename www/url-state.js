@@ -27,7 +27,7 @@ const PAGE_DEFAULTS = {
 /** Page settings of a preset not listed above. */
 const OTHER_DEFAULTS = { seed: 0, scratch: false, probe: 'test:0', speed: 0 };
 /** Views every preset opens with unless it says otherwise. */
-const VIEW_DEFAULTS = { zaset: 'patterns', sharp: false, stride: 1 };
+const VIEW_DEFAULTS = { zaset: 'patterns', sharp: false, stride: 1, embed: '' };
 
 /** Most probe sequences shown side by side. */
 const MAX_PROBES = 8;
@@ -88,6 +88,17 @@ const kinds = {
     format: (v) => v,
     accepted: `test:<index>, test:<first>-<last> (up to ${MAX_PROBES} test sequences side by side) or the tokens separated by commas, e.g. 3,3,3,3,3,3,3,3`,
   },
+  panels: {
+    // Panel ids (embed mode, embed.js): which ids exist is the page's to say (its panels), so
+    // here only their form is checked; '' is the full page.
+    parse(s) {
+      if (s === '') return '';
+      if (!/^[a-z0-9_-]{1,32}(,[a-z0-9_-]{1,32}){0,15}$/i.test(s)) return undefined;
+      return [...new Set(s.toLowerCase().split(','))].join(',');
+    },
+    format: (v) => v,
+    accepted: 'panel ids separated by commas, e.g. graph,curves (at most 16)',
+  },
 };
 
 function enumKind(values) {
@@ -127,6 +138,8 @@ export const SETTINGS = [
   { key: 'zaset', kind: enumKind(['patterns', 'test']), restart: false },
   { key: 'sharp', kind: kinds.bool, restart: false },
   { key: 'stride', kind: kinds.int, max: 100000, restart: false },
+  // Embed mode (embed.js): only these panels, a compact bar, no settings. '' = the full page.
+  { key: 'embed', kind: kinds.panels, restart: false },
 ];
 
 // No prototype: a key from the address such as `constructor` or `hasOwnProperty` must not find
