@@ -113,6 +113,11 @@ export class Files {
     }
     try {
       const texts = await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() })));
+      // Beside the live run: the live run goes on from its own record (bit for bit the same run).
+      if (document.getElementById('load-beside').checked && texts.length === 1) {
+        const live = await this.app.exportRecord(0);
+        texts.unshift({ name: `${this.app.state.arms[0].name} (live)`, text: live.text });
+      }
       if (this.app.importRecords(texts)) this.say(`Loaded ${texts.map((t) => t.name).join(' and ')}: press Play to continue.`);
     } catch (error) {
       this.app.notice(`Could not read the file: ${error.message}`);

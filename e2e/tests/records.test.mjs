@@ -208,6 +208,19 @@ test('two records load side by side, and the page\'s barrier between them is the
   const native = JSON.parse(await readFile(join(dir, 'line.json'), 'utf8'));
   assert.equal(barrier.height, native.train_barrier.height, 'the same height in the browser and natively');
   await screenshot(page, 'records-two');
+
+  // One record beside the live run: the live run goes on from its own record, the loaded one
+  // beside it, and the barrier joins them.
+  await page.evaluate(() => window.pathscope.app.reset());
+  await page.waitForFunction(() => window.pathscope.app.state.arms[0].summary?.step === 0);
+  await page.check('#load-beside');
+  await page.setInputFiles('#load-record', { name: 'late.json', mimeType: 'application/json', buffer: late });
+  await page.waitForFunction(() => {
+    const arms = window.pathscope.app.state.arms;
+    return arms.length === 2 && arms.every((a) => a.summary) && arms[1].name === 'late.json';
+  });
+  const beside = await page.evaluate(() => window.pathscope.app.state.arms.map((a) => [a.name, a.summary.step]));
+  assert.deepEqual(beside, [['late.json (live)', 0], ['late.json', 48]]);
   problems.assertClean();
   await page.close();
 });

@@ -8,6 +8,10 @@
 //! answers `estimate_text_size` with the canvas's `measureText` in the very font string the canvas
 //! draws with, so what a chart measures is what it gets; it also no longer adds an element to the
 //! page and forces a layout for every measurement.
+//!
+//! The wrapper is generic: the SVG export draws through plotters' `SVGBackend` wrapped the same way
+//! ([`Measured::with_context`]), so an exported figure is laid out exactly as the canvas one, and
+//! nothing is added to the page (a styled `<span>` would also break the page's CSP).
 
 use plotters::prelude::DrawingBackend;
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
@@ -15,17 +19,27 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-/// `CanvasBackend` with text measured by the canvas (see the module docs).
-pub struct MeasuredCanvas {
-    inner: CanvasBackend,
+/// A backend with text measured by a canvas context (see the module docs).
+pub struct Measured<B> {
+    inner: B,
     context: CanvasRenderingContext2d,
 }
+
+/// `CanvasBackend` with text measured by the canvas it draws on.
+pub type MeasuredCanvas = Measured<CanvasBackend>;
 
 impl MeasuredCanvas {
     /// The backend for `canvas`, or None if it has no 2d context.
     pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
         let context = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-        Some(MeasuredCanvas { inner: CanvasBackend::with_canvas_object(canvas)?, context })
+        Some(Measured { inner: CanvasBackend::with_canvas_object(canvas)?, context })
+    }
+}
+
+impl<B: DrawingBackend> Measured<B> {
+    /// `inner`, with text measured by `context` (which it does not draw on).
+    pub fn with_context(inner: B, context: CanvasRenderingContext2d) -> Self {
+        Measured { inner, context }
     }
 }
 
@@ -34,25 +48,25 @@ pub fn canvas_font<S: BackendTextStyle>(style: &S) -> String {
     format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str())
 }
 
-/// plotters-canvas's error type (the crate does not export its name).
-type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
+/// The wrapped backend's error type.
+type CanvasError<B> = <B as DrawingBackend>::ErrorType;
 
-impl DrawingBackend for MeasuredCanvas {
-    type ErrorType = CanvasError;
+impl<B: DrawingBackend> DrawingBackend for Measured<B> {
+    type ErrorType = CanvasError<B>;
 
     fn get_size(&self) -> (u32, u32) {
         self.inner.get_size()
     }
 
-    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.ensure_prepared()
     }
 
-    fn present(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn present(&mut self) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.present()
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.draw_pixel(point, color)
     }
 
@@ -61,7 +75,7 @@ impl DrawingBackend for MeasuredCanvas {
         from: BackendCoord,
         to: BackendCoord,
         style: &S,
-    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.draw_line(from, to, style)
     }
 
@@ -71,7 +85,7 @@ impl DrawingBackend for MeasuredCanvas {
         bottom_right: BackendCoord,
         style: &S,
         fill: bool,
-    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
 
@@ -79,7 +93,7 @@ impl DrawingBackend for MeasuredCanvas {
         &mut self,
         path: I,
         style: &S,
-    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.draw_path(path, style)
     }
 
@@ -89,7 +103,7 @@ impl DrawingBackend for MeasuredCanvas {
         radius: u32,
         style: &S,
         fill: bool,
-    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.draw_circle(center, radius, style, fill)
     }
 
@@ -97,7 +111,7 @@ impl DrawingBackend for MeasuredCanvas {
         &mut self,
         vert: I,
         style: &S,
-    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.fill_polygon(vert, style)
     }
 
@@ -106,7 +120,7 @@ impl DrawingBackend for MeasuredCanvas {
         text: &str,
         style: &S,
         pos: BackendCoord,
-    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.draw_text(text, style, pos)
     }
 
@@ -117,7 +131,7 @@ impl DrawingBackend for MeasuredCanvas {
         &self,
         text: &str,
         style: &S,
-    ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(u32, u32), DrawingErrorKind<CanvasError<B>>> {
         self.context.set_font(&canvas_font(style));
         let Ok(m) = self.context.measure_text(text) else {
             return self.inner.estimate_text_size(text, style);
@@ -132,7 +146,7 @@ impl DrawingBackend for MeasuredCanvas {
         pos: BackendCoord,
         size: (u32, u32),
         src: &[u8],
-    ) -> Result<(), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(), DrawingErrorKind<CanvasError<B>>> {
         self.inner.blit_bitmap(pos, size, src)
     }
 }

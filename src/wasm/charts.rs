@@ -107,9 +107,17 @@ macro_rules! draw_into {
     ($canvas:expr, $scale:expr, $name:expr, |$area:ident, $theme:ident| $body:block) => {{
         if CAPTURE.with(|c| c.get()) {
             let size = css_size($canvas, $scale);
+            let context: CanvasRenderingContext2d = $canvas
+                .get_context("2d")
+                .ok()
+                .flatten()
+                .and_then(|c| c.dyn_into().ok())
+                .ok_or_else(|| JsError::new("canvas: no 2d context"))?;
             let mut svg = String::new();
             let out = {
-                let $area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+                // Text measured by the canvas, as on screen (super::canvas).
+                let backend = SVGBackend::with_string(&mut svg, size);
+                let $area = super::canvas::Measured::with_context(backend, context).into_drawing_area();
                 let $theme = if size.0 < COMPACT_BELOW { Theme::compact() } else { Theme::default() };
                 $area.fill(&$theme.background).map_err(failed($name))?;
                 let out = $body;
