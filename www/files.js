@@ -108,7 +108,7 @@ export class Files {
     input.value = '';
     const big = files.find((f) => f.size > MAX_RECORD_BYTES);
     if (big) {
-      this.app.notice(`${big.name}: ${(big.size / 2 ** 20).toFixed(0)} MiB is larger than the 256 MiB a run record may be; nothing was loaded.`);
+      this.app.notice(`${big.name} is larger than the 256 MiB a run record may be (${big.size.toLocaleString('en')} bytes); nothing was loaded.`);
       return;
     }
     try {

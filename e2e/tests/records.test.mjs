@@ -171,6 +171,14 @@ test('damaged and hostile records are refused with the field named, run nothing 
     const now = await page.evaluate(() => ({ hash: location.hash, names: window.pathscope.app.state.arms.map((a) => a.name), step: window.pathscope.app.state.arms[0].summary.step, gen: window.pathscope.app.state.gen }));
     assert.deepEqual(now, before, `${what}: nothing changed`);
   }
+  // Oversized: refused by its size before it is read.
+  await page.evaluate(() => document.getElementById('notices').replaceChildren());
+  await page.evaluate(() => {
+    const big = new File([new Uint8Array(256 * 1024 * 1024 + 1)], 'huge.json', { type: 'application/json' });
+    return window.pathscope.files.load({ files: [big], value: '' });
+  });
+  assert.match(await page.$eval('#notices', (el) => el.textContent), /huge\.json is larger than the 256 MiB a run record may be \(268,435,457 bytes\)/);
+  assert.deepEqual(await page.evaluate(() => ({ hash: location.hash, names: window.pathscope.app.state.arms.map((a) => a.name), step: window.pathscope.app.state.arms[0].summary.step, gen: window.pathscope.app.state.gen })), before, 'oversized: nothing changed');
   assert.equal(await page.evaluate(() => window.__xss), undefined, 'no payload ran');
   assert.equal(await page.$$eval('#notices img, #notices script', (els) => els.length), 0, 'no payload became markup');
   await screenshot(page, 'records-refused');
