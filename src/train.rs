@@ -531,12 +531,12 @@ impl Trainer {
             }
         }
         let stats = self.ws.loss_and_grad(&self.params, &self.batch_x[..b * t], &self.batch_y[..b], &mut self.grads);
-        match self.fault {
-            Some((at, DebugFault::NonFiniteGradient)) if at == self.step + 1 => self.grads[0] = f32::NAN,
-            Some((at, DebugFault::Panic)) if at == self.step + 1 => {
-                panic!("debug hook: a forced panic at step {at} (address key debug=panic@{at})")
+        if let Some((at, fault)) = self.fault.filter(|&(at, _)| at == self.step + 1) {
+            self.fault = None; // it fires once
+            match fault {
+                DebugFault::NonFiniteGradient => self.grads[0] = f32::NAN,
+                DebugFault::Panic => panic!("debug hook: a forced panic at step {at} (address key debug=panic@{at})"),
             }
-            _ => {}
         }
         if !stats.loss.is_finite() || !self.grads.iter().all(|g| g.is_finite()) {
             self.status = Status::Diverged {
@@ -612,7 +612,8 @@ impl Trainer {
         }
     }
 
-    /// Test hook: step `step` (counted from 1) fails as `fault` says, so that the failure paths
+    /// Test hook: step `step` (counted from 1) fails as `fault` says, once (a run that goes back
+    /// to a snapshot before it trains on past it), so that the failure paths
     /// can be tested end to end. A NaN gradient takes the divergence path (detection, message,
     /// the page's pause, reset and rewind): no setting the core accepts was found to make Adam
     /// diverge to NaN at lr <= 10, its steps being bounded by the learning rate (README, "Large

@@ -5,6 +5,8 @@
 import init, * as wasm from './pkg/pathscope.js';
 import { App } from './app.js';
 import { Controls } from './controls.js';
+import { epochTimeSentence } from './epoch-time.js';
+import { Failures } from './failures.js';
 import { Panels } from './panels.js';
 import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
@@ -17,15 +19,23 @@ async function main() {
   const app = new App(wasm, presets);
   const controls = new Controls(app);
   const panels = new Panels(app);
+  new Failures(app);
 
   const fromAddress = () => {
     const { setup, messages } = parseHash(presets, location.hash, wasm.checkConfig);
     for (const m of messages) controls.notice(m, 'error');
     return setup;
   };
+  // A run whose epochs take long says so before it is played.
+  app.on('setup', () => {
+    const sentence = epochTimeSentence(wasm, app.config());
+    if (sentence) controls.notice(sentence, 'info');
+  });
   app.start(fromAddress());
-  // An edited address (or back/forward) opens its setup, unless it is the run on screen.
+  // An edited address (or back/forward) opens its setup, unless it is the run on screen; the
+  // notices about the previous address go.
   window.addEventListener('hashchange', () => {
+    document.getElementById('notices').replaceChildren();
     const setup = fromAddress();
     if (!sameRun(setup, app.state.setup)) app.start(setup);
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);

@@ -28,6 +28,7 @@
 pub mod bench;
 pub mod canvas;
 pub mod charts;
+mod estimate;
 mod recovery;
 
 use serde::Serialize;

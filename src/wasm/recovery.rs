@@ -34,3 +34,23 @@ impl Session {
         Ok(())
     }
 }
+
+thread_local! {
+    /// The message of the last panic, kept by the hook [`keep_panics`] installs.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps the message of any later panic for [`last_panic`]: a panic traps the wasm instance
+/// (`RuntimeError: unreachable`), and the worker reports what the panic said, not only that.
+#[wasm_bindgen(js_name = keepPanics)]
+pub fn keep_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        LAST_PANIC.with(|last| *last.borrow_mut() = Some(info.to_string()));
+    }));
+}
+
+/// What the last panic said (file, line and message), if one happened.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|last| last.borrow().clone())
+}
