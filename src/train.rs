@@ -612,12 +612,12 @@ impl Trainer {
         }
     }
 
-    /// Test hook: step `step` (counted from 1) fails as `fault` says, once (a run that goes back
-    /// to a snapshot before it trains on past it), so that the failure paths
-    /// can be tested end to end. A NaN gradient takes the divergence path (detection, message,
+    /// Test hook: step `step` (counted from 1) fails as `fault` says, once (a run sent back to a
+    /// snapshot before that step trains past it normally), so that the failure paths can be
+    /// tested end to end. A NaN gradient takes the divergence path (detection, message,
     /// the page's pause, reset and rewind): no setting the core accepts was found to make Adam
-    /// diverge to NaN at lr <= 10, its steps being bounded by the learning rate (README, "Large
-    /// learning rates"). A panic takes the crash path (the page's worker error and restart). The
+    /// diverge to NaN at lr <= 10, its steps being bounded by the learning rate (README, "When a
+    /// run goes wrong"). A panic takes the crash path (the page's worker error and restart). The
     /// page sets it only from the documented address key `debug` (`www/debug.js`).
     pub fn debug_fault_at(&mut self, step: u64, fault: DebugFault) {
         self.fault = Some((step, fault));

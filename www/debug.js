@@ -4,8 +4,8 @@
 //
 //   #preset=quick&debug=nan@300     step 300's gradient gets a NaN: the run diverges there, as a
 //                                   real divergence would (no setting the page accepts was found
-//                                   to diverge by itself at lr <= 10: README, "Large learning
-//                                   rates"); the page pauses and offers reset or the last snapshot
+//                                   to diverge by itself at lr <= 10: README, "When a run
+//                                   goes wrong"); the page pauses and offers reset or the last snapshot
 //   #preset=quick&debug=panic@300   step 300 panics: the worker's wasm instance traps, as a bug
 //                                   would; the page names the run and offers to restart it
 //

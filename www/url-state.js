@@ -44,6 +44,8 @@ const INT = /^\d{1,16}$/;
 // time: `\d+\.?\d*` once took 10 s on 50,000 digits followed by a letter.
 const FLOAT = /^(\d+(\.\d*)?|\.\d+)(e[-+]?\d{1,3})?$/i;
 
+const BOOLS = { 1: true, true: true, on: true, 0: false, false: false, off: false };
+
 const kinds = {
   int: {
     parse: (s) => (INT.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : undefined),
@@ -56,7 +58,8 @@ const kinds = {
     accepted: 'a number such as 0.001 or 1e-3',
   },
   bool: {
-    parse: (s) => ({ 1: true, true: true, on: true, 0: false, false: false, off: false })[s.toLowerCase()],
+    // An own property only: `__proto__`, `constructor` or `toString` once read as true.
+    parse: (s) => (Object.hasOwn(BOOLS, s.toLowerCase()) ? BOOLS[s.toLowerCase()] : undefined),
     format: (v) => (v ? '1' : '0'),
     accepted: '1 or 0',
   },

@@ -296,10 +296,6 @@ const handlers = {
     state.phaseEndsSent = s.summary().phase_ends;
     post(true);
   },
-  'snapshot-epochs'(m) {
-    const epochs = copyOf(requireSession().buffers().snapshot_epochs);
-    self.postMessage({ type: 'snapshot-epochs', id: m.id, gen: state.gen, epochs }, [epochs.buffer]);
-  },
   /** The size of this worker's wasm memory, in bytes (the long-session test reads it). */
   memory(m) {
     self.postMessage({ type: 'memory', id: m.id, gen: state.gen, bytes: state.wasm.memory.buffer.byteLength });

@@ -76,7 +76,10 @@ function setHash(page, hash) {
       new Promise((resolve) => {
         // Listeners run in order: the page's (registered at start) has run when this one does.
         window.addEventListener('hashchange', () => setTimeout(resolve, 0), { once: true });
+        const before = location.hash;
         location.hash = h;
+        // The same address once encoded (a raw unicode value and its %-encoding): no event.
+        if (location.hash === before) resolve();
       }),
     hash,
   );
@@ -109,7 +112,7 @@ test('every key and payload as an edited address (hashchange), raw and encoded, 
   for (const key of KEYS) {
     for (const payload of PAYLOADS) {
       for (const value of new Set([encodeURIComponent(payload), payload])) {
-        await setHash(page, `preset=quick&${key}=${value}`);
+        await setHash(page, key === 'preset' ? `preset=${value}` : `preset=quick&${key}=${value}`);
         const shown = (await notices(page)).join('\n');
         assert.ok(shown.includes(`${key} = `) || shown.includes('not valid URL encoding'), `${key} = ${JSON.stringify(value.slice(0, 40))}: ${shown.slice(0, 300)}`);
         tried++;

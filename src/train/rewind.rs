@@ -45,7 +45,8 @@ impl Trainer {
         self.epoch_count = 0;
 
         let m = &mut self.metrics;
-        for col in [&mut m.epoch, &mut m.phase, &mut m.train_loss, &mut m.train_acc, &mut m.test_loss, &mut m.test_acc] {
+        for col in [&mut m.epoch, &mut m.phase, &mut m.train_loss, &mut m.train_acc, &mut m.test_loss, &mut m.test_acc]
+        {
             col.truncate(epoch + 1);
         }
         self.switches.retain(|&e| e <= epoch);
