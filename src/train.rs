@@ -106,6 +106,15 @@ pub enum Status {
     },
 }
 
+/// How the step named by [`Trainer::debug_fault_at`] fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DebugFault {
+    /// Its gradient gets a NaN: the run diverges there.
+    NonFiniteGradient,
+    /// It panics: in the page, the worker's wasm instance traps.
+    Panic,
+}
+
 /// A phase index outside the schedule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoSuchPhase {
@@ -239,6 +248,8 @@ pub struct Trainer {
     /// First epoch whose mean train loss exceeded UNSTABLE_FACTOR times the initial loss.
     pub(crate) unstable_at: Option<usize>,
     pub(crate) status: Status,
+    /// Test hook ([`Trainer::debug_fault_at`]): the step (counted from 1) that fails, and how.
+    fault: Option<(u64, DebugFault)>,
 }
 
 impl Trainer {
@@ -298,6 +309,7 @@ impl Trainer {
             phase_za: Vec::new(),
             unstable_at: None,
             status: Status::Running,
+            fault: None,
             cfg,
         };
         let split = &tr.splits[tr.phase_data[0]];
@@ -519,6 +531,13 @@ impl Trainer {
             }
         }
         let stats = self.ws.loss_and_grad(&self.params, &self.batch_x[..b * t], &self.batch_y[..b], &mut self.grads);
+        if let Some((at, fault)) = self.fault.filter(|&(at, _)| at == self.step + 1) {
+            self.fault = None; // it fires once
+            match fault {
+                DebugFault::NonFiniteGradient => self.grads[0] = f32::NAN,
+                DebugFault::Panic => panic!("debug hook: a forced panic at step {at} (address key debug=panic@{at})"),
+            }
+        }
         if !stats.loss.is_finite() || !self.grads.iter().all(|g| g.is_finite()) {
             self.status = Status::Diverged {
                 epoch: self.epoch + 1,
@@ -591,6 +610,17 @@ impl Trainer {
                 self.adam.lr = phase.lr.unwrap_or(self.cfg.optim.lr) as f32;
             }
         }
+    }
+
+    /// Test hook: step `step` (counted from 1) fails as `fault` says, once (a run sent back to a
+    /// snapshot before that step trains past it normally), so that the failure paths can be
+    /// tested end to end. A NaN gradient takes the divergence path (detection, message,
+    /// the page's pause, reset and rewind): no setting the core accepts was found to make Adam
+    /// diverge to NaN at lr <= 10, its steps being bounded by the learning rate (README, "When a
+    /// run goes wrong"). A panic takes the crash path (the page's worker error and restart). The
+    /// page sets it only from the documented address key `debug` (`www/debug.js`).
+    pub fn debug_fault_at(&mut self, step: u64, fault: DebugFault) {
+        self.fault = Some((step, fault));
     }
 
     fn evaluate_current_test(&mut self) -> crate::model::BatchStats {
@@ -684,3 +714,5 @@ impl Trainer {
         Ok(())
     }
 }
+
+mod rewind;

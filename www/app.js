@@ -6,6 +6,7 @@
 // and draws it.
 
 import { Arm } from './runs.js';
+import { debugFault } from './debug.js';
 import { checkProbe, probeIndices, probeTokens, sameRun, setupOfConfig, toConfig, toHash } from './url-state.js';
 
 /** z_A is requested at most this often while training (ms). */
@@ -116,6 +117,7 @@ export class App {
           role: i === 0 ? 'run' : 'scratch',
           onUpdate: (arm) => this.updated(arm),
           onError: (arm, message) => this.failed(arm, message),
+          onCrash: () => this.crashed(),
           onSwitch: (arm) => {
             if (arm === s.arms[s.view.arm]) this.emit('status');
             this.panels('za');
@@ -127,7 +129,9 @@ export class App {
       const record = records?.[i];
       // A record's own probes (and their attention history) stay; one without probes gets the page's.
       const probe = record?.probes ? null : this.probeCommand();
-      s.arms[i].init(s.gen, cfg, probe, setup.speed, this.restMs(configs.length), record?.text ?? null);
+      // The address key `debug` (a documented test hook) makes a step of the first run fail.
+      const debug = i === 0 && !record ? debugFault(setup.debug) : undefined;
+      s.arms[i].init(s.gen, cfg, probe, setup.speed, this.restMs(configs.length), { record: record?.text ?? null, debug });
     });
     this.analysis?.terminate();
     this.analysis = null;
@@ -167,7 +171,7 @@ export class App {
   }
 
   running() {
-    return this.#state.arms.some((a) => !a.summary || a.summary.status.state === 'running');
+    return this.#state.arms.some((a) => !a.crashed && (!a.summary || a.summary.status.state === 'running'));
   }
 
   play() {
@@ -356,11 +360,12 @@ export class App {
   updated(arm) {
     const s = this.#state;
     const i = s.arms.indexOf(arm);
+    // A run that diverged pauses training (every run), once; failures.js says what happened.
     if (arm.summary.status.state === 'diverged' && !s.reported.has(i)) {
       s.reported.add(i);
-      this.notice(`${arm.name}: ${arm.summary.status.message}`);
+      if (s.playing) this.pause();
     }
-    if (s.playing && s.arms.every((a) => a.summary && a.summary.status.state !== 'running')) {
+    if (s.playing && s.arms.every((a) => a.crashed || (a.summary && a.summary.status.state !== 'running'))) {
       s.playing = false;
       this.finished();
     }
@@ -379,7 +384,7 @@ export class App {
   lockstep() {
     const arms = this.#state.arms;
     if (arms.length < 2 || arms.some((a) => !a.summary)) return;
-    const running = arms.filter((a) => a.summary.status.state === 'running');
+    const running = arms.filter((a) => a.summary.status.state === 'running' && !a.crashed);
     const window = Math.max(LOCKSTEP_EPOCHS * arms[0].summary.steps_per_epoch, LOCKSTEP_MIN);
     const floor = running.length > 1 ? Math.min(...running.map((a) => a.summary.step)) : Infinity;
     const limit = floor + window;
@@ -388,6 +393,40 @@ export class App {
       arm.limit = limit;
       arm.send('limit', { step: limit });
     }
+  }
+
+  /** A worker crashed: the others go on (failures.js shows the error and a restart button). */
+  crashed() {
+    this.lockstep();
+    this.emit('status');
+  }
+
+  /** A crashed run again from step 0, in a new worker; the other runs wait for it (lockstep). */
+  restartArm(i) {
+    const arm = this.#state.arms[i];
+    if (!arm?.crashed) return;
+    arm.restartWorker();
+    if (this.#state.playing) arm.send('play');
+    this.emit('status');
+  }
+
+  /**
+   * After a divergence: run `i` goes back to its latest parameter snapshot (the core's rewind: a
+   * fresh Adam, histories cut there) and waits, paused.
+   */
+  rewind(i) {
+    const s = this.#state;
+    const arm = s.arms[i];
+    if (!arm) return;
+    s.reported.delete(i);
+    s.playing = false;
+    for (const a of s.arms) a.send('pause');
+    arm.send('rewind');
+    s.view.pinned = null;
+    s.view.hover = null;
+    this.clearResults();
+    this.emit('status');
+    this.panels('graph', 'heatmap', 'curves', 'za', 'barrier', 'trajectory');
   }
 
   failed(arm, message) {

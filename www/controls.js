@@ -2,6 +2,7 @@
 // and keyboard shortcuts. Everything shown is set with textContent: no string becomes HTML.
 // The page state is read from `app.state` and changed only through App's actions (app.js).
 
+import { fieldIdOf, showFieldErrors } from './field-errors.js';
 import { SETTING, format, presetSetup, toConfig } from './url-state.js';
 
 const $ = (id) => document.getElementById(id);
@@ -131,7 +132,7 @@ export class Controls {
     $('speed').value = String(setup.speed);
     $('probe').value = setup.probe;
     this.renderPhases(setup.phases);
-    for (const el of $('settings').querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+    showFieldErrors($('settings'), []);
     $('settings-error').textContent = '';
     const arms = this.app.state.arms;
     const select = $('arm-view');
@@ -186,7 +187,8 @@ export class Controls {
     );
   }
 
-  readPhases() {
+  /** The phases of the form, or null when a field does not parse (its id is pushed on `bad`). */
+  readPhases(bad = []) {
     const phases = [];
     for (const input of $('phases').querySelectorAll('input')) {
       const i = Number(input.dataset.phase);
@@ -195,15 +197,15 @@ export class Controls {
       if (input.dataset.field === 'lr') {
         if (raw === '') continue;
         const lr = SETTING.lr.kind.parse(raw);
-        if (lr === undefined) return null;
+        if (lr === undefined) bad.push(input.id);
         phases[i].lr = lr;
         continue;
       }
       const v = SETTING.T.kind.parse(raw);
-      if (v === undefined) return null;
+      if (v === undefined) bad.push(input.id);
       phases[i][input.dataset.field] = v;
     }
-    return phases;
+    return bad.length ? null : phases;
   }
 
   /** The form's values as a setup, or null (with the reason shown) when one does not parse. */
@@ -211,13 +213,17 @@ export class Controls {
     const app = this.app;
     const setup = app.setupCopy();
     const problems = [];
+    /** Each problem also under its field: [{ id, text }] (field-errors.js). */
+    const marks = [];
     const take = (key, input) => {
       const raw = input.value.trim();
       const v = SETTING[key].kind.parse(raw);
       const bad = v === undefined || (SETTING[key].max !== undefined && v > SETTING[key].max);
-      input.toggleAttribute('aria-invalid', bad);
-      if (bad) problems.push(`${key} = "${raw}" is not accepted: ${SETTING[key].kind.accepted}`);
-      else setup[key] = v;
+      if (bad) {
+        const text = `${key} = "${raw}" is not accepted: ${SETTING[key].kind.accepted}`;
+        problems.push(text);
+        marks.push({ id: input.id, text });
+      } else setup[key] = v;
     };
     take('seed', $('seed'));
     for (const key of NUMBER_FIELDS) take(key, $(key));
@@ -225,13 +231,23 @@ export class Controls {
     setup.adam = $('adam').value;
     setup.test = $('test').value;
     setup.scratch = $('scratch').checked;
-    const phases = this.readPhases();
+    const badPhases = [];
+    const phases = this.readPhases(badPhases);
     if (phases) setup.phases = phases;
-    else problems.push('each phase needs a whole number p and epochs, and a learning rate such as 0.01 or nothing');
+    else {
+      const text = 'each phase needs a whole number p and epochs, and a learning rate such as 0.01 or nothing';
+      problems.push(text);
+      marks.push(...badPhases.map((id) => ({ id, text })));
+    }
     if (!problems.length) {
       const problem = app.wasm.checkConfig(JSON.stringify(toConfig(app.presets, setup)));
-      if (problem) problems.push(problem.message);
+      if (problem) {
+        problems.push(problem.message);
+        const id = fieldIdOf(problem.field);
+        if (id) marks.push({ id, text: problem.message });
+      }
     }
+    showFieldErrors($('settings'), marks);
     $('settings-error').textContent = problems.join('. ');
     return problems.length ? null : setup;
   }
@@ -406,6 +422,7 @@ export class Controls {
       const phase = sm.phases > 1 ? `${sm.phase + 1}/${sm.phases} (p = ${sm.p})` : `p = ${sm.p}`;
       let state = sm.status.state === 'running' ? (arm.playing ? 'training' : 'paused') : sm.status.state;
       if (sm.unstable_epoch !== null && sm.unstable_epoch !== undefined && sm.status.state === 'running') state += ', unstable';
+      if (arm.crashed) state = 'crashed';
       // Right after a switch the last test values are the previous phase's: not shown as this one's.
       const current = sm.test_phase === sm.phase;
       const share = sm.test_unseen_share;
@@ -421,7 +438,7 @@ export class Controls {
         unseen,
         state,
       });
-      row.root.dataset.state = sm.status.state;
+      row.root.dataset.state = arm.crashed ? 'crashed' : sm.status.state;
     });
   }
 

@@ -8,6 +8,8 @@ import { Controls } from './controls.js';
 import { startEmbed } from './embed.js';
 import { EmbedCode } from './embed-code.js';
 import { Files } from './files.js';
+import { epochTimeSentence } from './epoch-time.js';
+import { Failures } from './failures.js';
 import { Panels } from './panels.js';
 import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
@@ -23,16 +25,24 @@ async function main() {
   const controls = new Controls(app);
   const panels = new Panels(app);
   const files = new Files(app, panels);
+  new Failures(app);
 
   const fromAddress = () => {
     const { setup, messages } = parseHash(presets, location.hash, wasm.checkConfig);
     for (const m of messages) controls.notice(m, 'error');
     return setup;
   };
+  // A run whose epochs take long says so before it is played.
+  app.on('setup', () => {
+    const sentence = epochTimeSentence(wasm, app.config());
+    if (sentence) controls.notice(sentence, 'info');
+  });
   app.start(fromAddress());
   if (!startEmbed(app, (text) => controls.notice(text, 'error'))) new EmbedCode(app);
-  // An edited address (or back/forward) opens its setup, unless it is the run on screen.
+  // An edited address (or back/forward) opens its setup, unless it is the run on screen; the
+  // notices about the previous address go.
   window.addEventListener('hashchange', () => {
+    document.getElementById('notices').replaceChildren();
     const setup = fromAddress();
     // Into or out of embed mode: that is another layout, best built from the start.
     if (setup.embed !== app.state.setup.embed) location.reload();

@@ -31,20 +31,29 @@ let nextId = 1;
 
 /**
  * One worker and what it has reported. `onUpdate(arm)` runs after every update, `onError(arm,
- * message)` on any error the worker reports or throws.
+ * message)` on any error the worker reports or throws, `onCrash(arm, message)` when its wasm
+ * instance trapped (a panic): `crashed` then holds the message, the worker takes no more
+ * commands, and `restartWorker()` starts the run again in a new one.
  */
 export class Arm {
   /** `columns`: the metric column names, from the core (wasm `metricColumns()`). */
-  constructor({ name, role, columns, onUpdate, onError, onSwitch = () => {} }) {
+  constructor({ name, role, columns, onUpdate, onError, onSwitch = () => {}, onCrash = onError }) {
     this.name = name;
     this.columns = columns;
     this.role = role;
     this.onUpdate = onUpdate;
     this.onError = onError;
     this.onSwitch = onSwitch;
+    this.onCrash = onCrash;
     this.gen = 0;
     this.pending = new Map();
     this.clear();
+    this.startWorker();
+  }
+
+  startWorker() {
+    const role = this.role;
+    this.crashed = '';
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `pathscope ${role}` });
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
@@ -80,10 +89,22 @@ export class Arm {
    * (`record`: it continues where it stopped; `config` is then the record's). `restMs`: pause between training
    * slices, leaving the page a share of the CPU when the workers outnumber the cores.
    */
-  init(gen, config, probe, speed, restMs = 0, record = null) {
+  init(gen, config, probe, speed, restMs = 0, { record = null, debug = undefined } = {}) {
     this.gen = gen;
     this.clear();
-    this.worker.postMessage({ type: 'init', gen, config: JSON.stringify(config), probe, speed, restMs, record });
+    this.started = { config, probe, speed, restMs };
+    this.worker.postMessage({ type: 'init', gen, config: JSON.stringify(config), probe, speed, restMs, record, debug });
+  }
+
+  /**
+   * The run again from step 0 in a new worker (after a crash), without any debug fault (a run
+   * loaded from a record starts again from step 0 of its config).
+   */
+  restartWorker() {
+    this.terminate();
+    this.startWorker();
+    const { config, probe, speed, restMs } = this.started;
+    this.init(this.gen, config, probe, speed, restMs);
   }
 
   reset(gen) {
@@ -93,19 +114,28 @@ export class Arm {
   }
 
   send(type, fields = {}) {
-    this.worker.postMessage({ type, ...fields });
+    if (!this.crashed) this.worker.postMessage({ type, ...fields });
   }
 
   /** A request answered by a message of the same type and id; resolves with that message. */
   request(type, fields = {}, transfer = []) {
     const id = nextId++;
     return new Promise((resolve, reject) => {
+      if (this.crashed) return reject(new Error(`the ${this.name} run crashed`));
       this.pending.set(id, { resolve, reject, gen: this.gen });
       this.worker.postMessage({ type, id, ...fields }, transfer);
     });
   }
 
   receive(m) {
+    if (m.type === 'crash') {
+      this.crashed = m.message;
+      this.playing = false;
+      for (const { reject } of this.pending.values()) reject(new Error(`the ${this.name} run crashed`));
+      this.pending.clear();
+      this.onCrash(this, m.message);
+      return;
+    }
     if (m.type === 'error') {
       const waiting = m.id !== undefined && this.pending.get(m.id);
       if (waiting) {
@@ -149,6 +179,8 @@ export class Arm {
     this.attention.stride = a.stride;
     this.attention.count = this.attention.steps.length;
     this.attention.restarted = a.restart;
+    // Phase ends past the model's (after going back to a snapshot) are not this run's any more.
+    this.switchZa.length = Math.min(this.switchZa.length, m.summary.phase_ends);
     this.version++;
     this.onUpdate(this);
   }

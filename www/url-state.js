@@ -9,6 +9,8 @@
 // too. Nothing from the URL is ever inserted as HTML: messages are plain strings, shown with
 // textContent.
 
+import { DEBUG_KIND } from './debug.js';
+
 /**
  * What the page adds to the core's presets (their names come from the core, `presetNames()`):
  * the seed a preset opens with, whether the scratch twin trains beside it, the probe, the speed
@@ -27,7 +29,7 @@ const PAGE_DEFAULTS = {
 /** Page settings of a preset not listed above. */
 const OTHER_DEFAULTS = { seed: 0, scratch: false, probe: 'test:0', speed: 0 };
 /** Views every preset opens with unless it says otherwise. */
-const VIEW_DEFAULTS = { zaset: 'patterns', sharp: false, stride: 1, embed: '' };
+const VIEW_DEFAULTS = { zaset: 'patterns', sharp: false, stride: 1, embed: '', debug: '' };
 
 /** Most probe sequences shown side by side. */
 const MAX_PROBES = 8;
@@ -42,6 +44,8 @@ const INT = /^\d{1,16}$/;
 // time: `\d+\.?\d*` once took 10 s on 50,000 digits followed by a letter.
 const FLOAT = /^(\d+(\.\d*)?|\.\d+)(e[-+]?\d{1,3})?$/i;
 
+const BOOLS = { 1: true, true: true, on: true, 0: false, false: false, off: false };
+
 const kinds = {
   int: {
     parse: (s) => (INT.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : undefined),
@@ -54,7 +58,8 @@ const kinds = {
     accepted: 'a number such as 0.001 or 1e-3',
   },
   bool: {
-    parse: (s) => ({ 1: true, true: true, on: true, 0: false, false: false, off: false })[s.toLowerCase()],
+    // An own property only: `__proto__`, `constructor` or `toString` once read as true.
+    parse: (s) => (Object.hasOwn(BOOLS, s.toLowerCase()) ? BOOLS[s.toLowerCase()] : undefined),
     format: (v) => (v ? '1' : '0'),
     accepted: '1 or 0',
   },
@@ -140,11 +145,24 @@ export const SETTINGS = [
   { key: 'stride', kind: kinds.int, max: 100000, restart: false },
   // Embed mode (embed.js): only these panels, a compact bar, no settings. '' = the full page.
   { key: 'embed', kind: kinds.panels, restart: false },
+  // A test hook, documented in debug.js: a step of the first run fails (nan@300, panic@300).
+  { key: 'debug', kind: DEBUG_KIND, restart: true },
 ];
 
 // No prototype: a key from the address such as `constructor` or `hasOwnProperty` must not find
 // an inherited property (it once did, and parseHash threw on `#hasOwnProperty=1`).
 export const SETTING = Object.assign(Object.create(null), Object.fromEntries(SETTINGS.map((s) => [s.key, s])));
+
+/**
+ * Settings the core checks against another one: when the core names `k` but the link gave `T`
+ * (`#T=1`), or gave both (`#T=3&k=5`, where k's default would not fit either), the setting that
+ * makes the pair fit again is the one named and replaced, in one notice.
+ */
+const RELATIONS = {
+  k: [['T', 'the relevant tokens k must be at most the sequence length T']],
+  B: [['n', 'the batch size B must be at most the training sequences n']],
+  phases: [['V', "each phase's modulus p must be at most the vocabulary size V"]],
+};
 
 /** The core's field names (ConfigError.field) mapped to URL keys. */
 function keyOfField(field) {
@@ -312,7 +330,16 @@ export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') 
     const problem = checkConfig(JSON.stringify(toConfig(presets, setup)));
     if (!problem) break;
     const key = keyOfField(problem.field);
-    if (key && given.has(key)) {
+    const other = key && relatedFix(presets, setup, defaults, given, key, problem, checkConfig);
+    if (other) {
+      const [otherKey, rule] = other;
+      messages.push(
+        `${otherKey} = ${format(otherKey, setup[otherKey])} does not fit ${key} = ${format(key, setup[key])}: ${rule}; ` +
+          `the default ${otherKey} = ${format(otherKey, defaults[otherKey])} is used.`,
+      );
+      setup[otherKey] = defaults[otherKey];
+      given.delete(otherKey);
+    } else if (key && given.has(key)) {
       messages.push(`${problem.message}; the default ${format(key, defaults[key])} is used.`);
       setup[key] = defaults[key];
       given.delete(key);
@@ -330,6 +357,20 @@ export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') 
     setup.probe = checkProbe({ ...setup, probe: defaults.probe }) ? 'test:0' : defaults.probe;
   }
   return { setup, messages };
+}
+
+/**
+ * For a problem the core names on `key`: the related setting the link gave whose default makes
+ * the problem go away, when `key` itself was not given or its default does not fit either.
+ * Returns [otherKey, rule] or null.
+ */
+function relatedFix(presets, setup, defaults, given, key, problem, checkConfig) {
+  const fixes = (k) => {
+    const p = checkConfig(JSON.stringify(toConfig(presets, { ...setup, [k]: defaults[k] })));
+    return !p || p.field !== problem.field;
+  };
+  if (given.has(key) && fixes(key)) return null;
+  return (RELATIONS[key] ?? []).find(([other]) => given.has(other) && fixes(other)) ?? null;
 }
 
 /** The test-set indices of a `test:i` or `test:i-j` probe, or null for a token probe. */

@@ -7,7 +7,7 @@
 // descriptor is asked for again after every call into wasm, because any call may grow (and so
 // detach) the memory. Metrics travel as columns, by the names the core gives (metricColumns()).
 
-import init, { Session, embed, metricColumns } from './pkg/pathscope.js';
+import init, { Session, embed, keepPanics, lastPanic, metricColumns } from './pkg/pathscope.js';
 
 /** Longest stretch of training between two looks at the message queue (ms). */
 const SLICE_MS = 12;
@@ -39,11 +39,14 @@ const state = {
   sent: { metrics: 0, attention: 0, stride: 1 },
   /** Phase-end z_A the page already has (the core keeps one per ended phase). */
   phaseEndsSent: 0,
+  /** Set when the wasm instance trapped (a panic): it cannot be trusted, and takes no more commands. */
+  crashed: '',
 };
 
 const ready = init().then((exports) => {
   state.wasm = exports;
   state.columns = metricColumns();
+  keepPanics();
 });
 
 /** A copy of a buffer described by session.buffers(): `{ ptr, len }`. */
@@ -56,7 +59,7 @@ function copyOf(buffer, Type = Float32Array) {
 const channel = new MessageChannel();
 channel.port1.onmessage = () => {
   state.scheduled = false;
-  tick();
+  guarded('play', tick);
 };
 
 function schedule(delayMs = 0) {
@@ -65,7 +68,7 @@ function schedule(delayMs = 0) {
   if (delayMs > 0) {
     setTimeout(() => {
       state.scheduled = false;
-      tick();
+      guarded('play', tick);
     }, delayMs);
   } else {
     channel.port2.postMessage(null);
@@ -180,6 +183,33 @@ function afterTraining() {
   }
 }
 
+/**
+ * Runs `fn` (the work of command `command`), turning what it throws into a message: a trap of the
+ * wasm instance (a panic: a bug, never a setting) is a `crash`, after which this worker takes no
+ * more commands (the page offers to restart the run in a new worker); anything else is an `error`.
+ */
+function guarded(command, fn, id) {
+  try {
+    fn();
+  } catch (error) {
+    state.playing = false;
+    if (error instanceof WebAssembly.RuntimeError) {
+      const said = (() => {
+        try {
+          return lastPanic();
+        } catch {
+          return undefined;
+        }
+      })();
+      state.crashed = said ? `${said} (${error.message})` : `${error}`;
+      self.postMessage({ type: 'crash', gen: state.gen, id, command, message: state.crashed });
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    self.postMessage({ type: 'error', gen: state.gen, id, command, message });
+  }
+}
+
 function requireSession() {
   if (!state.session) throw new Error('no run yet: send init first');
   return state.session;
@@ -208,6 +238,8 @@ const handlers = {
     restartBookkeeping(m.gen);
     // A run record (docs/record-format.md) continues where it stopped; a config starts at step 0.
     state.session = m.record ? Session.fromRecord(m.record) : new Session(m.config);
+    // The documented test hook of the address key `debug` (www/debug.js): a step that fails.
+    if (m.debug) state.session.debugFault(m.debug.kind, m.debug.step);
     if (m.probe) setProbe(m.probe);
     if (typeof m.speed === 'number') state.speed = m.speed;
     state.restMs = Math.max(0, Number(m.restMs) || 0);
@@ -259,6 +291,20 @@ const handlers = {
   record(m) {
     const text = requireSession().exportRecord(Number(m.seconds ?? NaN), true);
     self.postMessage({ type: 'record', id: m.id, gen: state.gen, text });
+  },
+  /** Back to the snapshot at `epoch` (omitted: the latest), after a divergence; a full update. */
+  rewind(m) {
+    const s = requireSession();
+    const epochs = copyOf(s.buffers().snapshot_epochs);
+    s.rewindTo(m.epoch ?? epochs[epochs.length - 1]);
+    state.playing = false;
+    state.sent = { metrics: 0, attention: 0, stride: 1 };
+    state.phaseEndsSent = s.summary().phase_ends;
+    post(true);
+  },
+  /** The size of this worker's wasm memory, in bytes (the long-session test reads it). */
+  memory(m) {
+    self.postMessage({ type: 'memory', id: m.id, gen: state.gen, bytes: state.wasm.memory.buffer.byteLength });
   },
   za(m) {
     postZa(m.id, requireSession().computeZa(m.phase ?? -1, m.set ?? 'patterns'));
@@ -316,14 +362,11 @@ self.onmessage = async (event) => {
   const m = event.data;
   await ready;
   const handler = handlers[m?.type];
-  try {
+  guarded(m?.type, () => {
+    if (state.crashed) throw new Error(`this worker crashed (${state.crashed}): restart the run`);
     if (!handler) throw new Error(`unknown command ${JSON.stringify(m?.type)}`);
     handler(m);
-  } catch (error) {
-    state.playing = false;
-    const message = error instanceof Error ? error.message : String(error);
-    self.postMessage({ type: 'error', gen: state.gen, id: m?.id, command: m?.type, message });
-  }
+  }, m?.id);
 };
 
 ready.catch((error) => {

@@ -221,6 +221,14 @@ test('fuzz regressions: inherited names are unknown settings, and long values ar
     const { messages } = parseHash(PRESETS, `#preset=fig5&${name}=1`, checkConfig);
     assert.deepEqual(messages, [`The link names an unknown setting ${JSON.stringify(name)}: ignored.`]);
   }
+  // The 1/0 settings looked their value up in an object literal: `scratch=__proto__` read as true.
+  for (const key of SETTINGS.filter((s) => s.kind.accepted === '1 or 0').map((s) => s.key)) {
+    for (const name of ['__proto__', 'constructor', 'toString', 'valueOf']) {
+      const { setup, messages } = parseHash(PRESETS, `#preset=fig5&${key}=${name}`, checkConfig);
+      assert.equal(messages.length, 1, `${key}=${name}: ${messages}`);
+      assert.equal(typeof setup[key], 'boolean');
+    }
+  }
   // The float pattern was ambiguous (`\d+\.?\d*`): 50,000 digits and a letter took 10 s.
   const digits = '9'.repeat(200_000);
   for (const s of SETTINGS) {

@@ -28,7 +28,9 @@
 pub mod bench;
 pub mod canvas;
 pub mod charts;
+mod estimate;
 pub mod record;
+mod recovery;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
