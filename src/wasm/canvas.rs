@@ -8,6 +8,9 @@
 //! answers `estimate_text_size` with the canvas's `measureText` in the very font string the canvas
 //! draws with, so what a chart measures is what it gets; it also no longer adds an element to the
 //! page and forces a layout for every measurement.
+//!
+//! It can also thicken every stroke by a factor ([`MeasuredCanvas::with_line_scale`]): the
+//! projector view draws the same charts with heavier lines, without a change to any chart.
 
 use plotters::prelude::DrawingBackend;
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
@@ -19,13 +22,41 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 pub struct MeasuredCanvas {
     inner: CanvasBackend,
     context: CanvasRenderingContext2d,
+    /// Stroke widths are multiplied by this (1: as the chart asks).
+    line_scale: f64,
 }
 
 impl MeasuredCanvas {
     /// The backend for `canvas`, or None if it has no 2d context.
     pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
         let context = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-        Some(MeasuredCanvas { inner: CanvasBackend::with_canvas_object(canvas)?, context })
+        Some(MeasuredCanvas { inner: CanvasBackend::with_canvas_object(canvas)?, context, line_scale: 1.0 })
+    }
+
+    /// The same backend drawing every stroke `scale` times as wide (rounded; at least 1 px).
+    /// Filled shapes and text are unchanged.
+    pub fn with_line_scale(mut self, scale: f64) -> Self {
+        self.line_scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+        self
+    }
+
+    fn thick<'a, S: BackendStyle>(&self, style: &'a S) -> Thick<'a, S> {
+        Thick { style, scale: self.line_scale }
+    }
+}
+
+/// A style whose stroke is `scale` times as wide.
+struct Thick<'a, S> {
+    style: &'a S,
+    scale: f64,
+}
+
+impl<S: BackendStyle> BackendStyle for Thick<'_, S> {
+    fn color(&self) -> BackendColor {
+        self.style.color()
+    }
+    fn stroke_width(&self) -> u32 {
+        ((self.style.stroke_width() as f64 * self.scale).round() as u32).max(1)
     }
 }
 
@@ -62,7 +93,7 @@ impl DrawingBackend for MeasuredCanvas {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), DrawingErrorKind<CanvasError>> {
-        self.inner.draw_line(from, to, style)
+        self.inner.draw_line(from, to, &self.thick(style))
     }
 
     fn draw_rect<S: BackendStyle>(
@@ -72,7 +103,7 @@ impl DrawingBackend for MeasuredCanvas {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<CanvasError>> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+        self.inner.draw_rect(upper_left, bottom_right, &self.thick(style), fill)
     }
 
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -80,7 +111,7 @@ impl DrawingBackend for MeasuredCanvas {
         path: I,
         style: &S,
     ) -> Result<(), DrawingErrorKind<CanvasError>> {
-        self.inner.draw_path(path, style)
+        self.inner.draw_path(path, &self.thick(style))
     }
 
     fn draw_circle<S: BackendStyle>(
@@ -90,7 +121,7 @@ impl DrawingBackend for MeasuredCanvas {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<CanvasError>> {
-        self.inner.draw_circle(center, radius, style, fill)
+        self.inner.draw_circle(center, radius, &self.thick(style), fill)
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
