@@ -8,6 +8,9 @@ import { Controls } from './controls.js';
 import { Panels } from './panels.js';
 import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
+import { Figure1 } from './figure1.js';
+import { Projector } from './projector.js';
+import { Tour } from './tour.js';
 
 async function main() {
   // On phones the settings start folded, so the charts come first.
@@ -18,20 +21,31 @@ async function main() {
   const controls = new Controls(app);
   const panels = new Panels(app);
 
+  const figure1 = new Figure1(wasm);
+  const projector = new Projector(app, () => figure1.redraw());
+  const tour = new Tour(app, projector, figure1);
+
+  // The page flags (projector view, tour stop) are read with the setup; a tour stop sets up its
+  // own run.
   const fromAddress = () => {
-    const { setup, messages } = parseHash(presets, location.hash, wasm.checkConfig);
+    const { setup, messages, flags } = parseHash(presets, location.hash, wasm.checkConfig);
     for (const m of messages) controls.notice(m, 'error');
-    return setup;
+    const problem = projector.fromFlag(flags.projector);
+    if (problem) controls.notice(problem, 'error');
+    return { setup, flags };
   };
-  app.start(fromAddress());
+  const first = fromAddress();
+  app.start(first.setup);
+  tour.fromFlag(first.flags.tour);
   // An edited address (or back/forward) opens its setup, unless it is the run on screen.
   window.addEventListener('hashchange', () => {
-    const setup = fromAddress();
+    const { setup, flags } = fromAddress();
+    if (tour.fromFlag(flags.tour)) return;
     if (!sameRun(setup, app.state.setup)) app.start(setup);
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
   });
   // For the console and the end-to-end tests.
-  window.pathscope = { app, panels };
+  window.pathscope = { app, panels, tour, projector, figure1 };
   showRates(wasm);
 }
 
@@ -51,6 +65,7 @@ async function showRates(wasm) {
   fill('za-rates', summary ? fig4Sentences(summary) : [], none);
   document.getElementById('curves-provenance').textContent = summary ? provenance(summary) : '';
   window.pathscope.rates = summary;
+  window.pathscope.tour.ratesLoaded();
 }
 
 main().catch((error) => {

@@ -33,7 +33,8 @@ impl MeasuredCanvas {
         Some(MeasuredCanvas { inner: CanvasBackend::with_canvas_object(canvas)?, context, line_scale: 1.0 })
     }
 
-    /// The same backend drawing every stroke `scale` times as wide (rounded; at least 1 px).
+    /// The same backend drawing every stroke `scale` times as wide (rounded; at least 1 px; a
+    /// zero width stays zero).
     /// Filled shapes and text are unchanged.
     pub fn with_line_scale(mut self, scale: f64) -> Self {
         self.line_scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
@@ -56,7 +57,10 @@ impl<S: BackendStyle> BackendStyle for Thick<'_, S> {
         self.style.color()
     }
     fn stroke_width(&self) -> u32 {
-        ((self.style.stroke_width() as f64 * self.scale).round() as u32).max(1)
+        match self.style.stroke_width() {
+            0 => 0,
+            w => ((w as f64 * self.scale).round() as u32).max(1),
+        }
     }
 }
 
