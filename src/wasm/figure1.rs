@@ -109,8 +109,8 @@ fn draw_network<DB: DrawingBackend>(
     let (w, h) = (w as i32, h as i32);
     let r = (h.min(w) / 11).clamp(12, 40);
     let label_h = (theme.tick_size * 1.4) as i32;
-    // Room below the lowest node for its label.
-    let top = r + 8;
+    // Room above the highest node and below the lowest for their labels.
+    let top = r + label_h + 8;
     let bottom = h - r - 2 * label_h - 6;
     let mid_y = (top + bottom) / 2;
     // At least two radii apart, so the bias node fits between the hidden units.
@@ -201,7 +201,12 @@ fn draw_network<DB: DrawingBackend>(
     };
     value(format!("x = {x:+.2}"), input, theme.text)?;
     value(format!("y = {y:.2}"), output, theme.text)?;
-    value(format!("ReLU(x) = {hp:.2}"), positive, if pos_on { POSITIVE } else { theme.muted })?;
+    // Above the upper unit: below it runs the bias edge.
+    area.draw(&Text::new(
+        format!("ReLU(x) = {hp:.2}"),
+        (positive.0, positive.1 - r - 4),
+        text_style(theme, theme.tick_size, if pos_on { POSITIVE } else { theme.muted }, HPos::Center, VPos::Bottom),
+    ))?;
     value(format!("ReLU(−x) = {hn:.2}"), negative, if neg_on { NEGATIVE } else { theme.muted })?;
     area.draw(&Text::new(
         "biases 0",
