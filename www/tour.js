@@ -181,6 +181,7 @@ export class Tour {
     this.timer = null;
     this.sized = null;
     this.lastProgress = 0;
+    this.settingsWereOpen = false;
     this.build();
     const open = Object.assign(document.createElement('button'), { type: 'button', id: 'tour-start', className: 'primary', textContent: 'Guided tour' });
     open.title = 'The paper, section by section, on the live model (address: #tour=1)';
@@ -260,7 +261,13 @@ export class Tour {
     else this.app.syncHash();
     if (setup) this.app.play();
     document.body.classList.add('touring');
-    if (entering) this.card.hidden = false;
+    if (entering) {
+      this.card.hidden = false;
+      // The settings fold while touring, so the charts get their column; leaving unfolds them.
+      const settings = $('settings-details');
+      this.settingsWereOpen = settings.open;
+      settings.open = false;
+    }
     this.render(stop, n);
     if (n === 1) this.figure1.setPlaying(true);
     clearInterval(this.timer);
@@ -291,6 +298,7 @@ export class Tour {
     }
     document.body.classList.remove('touring');
     this.card.hidden = true;
+    if (this.settingsWereOpen) $('settings-details').open = true;
     setPageFlag('tour', null);
     this.app.syncHash();
     $('tour-start')?.focus({ preventScroll: true });
@@ -384,7 +392,7 @@ export class Tour {
 
   /** Whether the card's longer text starts open: where there is room, and not on a projector. */
   moreOpen(n) {
-    return !this.projector.on && (n === STOPS.length || window.innerWidth >= 900);
+    return !this.projector.on && window.innerWidth >= 900 && (window.innerHeight >= 860 || (n === STOPS.length && window.innerHeight >= 600));
   }
 
   /** The measured rates arrived (main.js): the stop's sentences can quote them. */
