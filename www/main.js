@@ -13,6 +13,9 @@ import { Failures } from './failures.js';
 import { Panels } from './panels.js';
 import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
+import { Figure1 } from './figure1.js';
+import { Projector } from './projector.js';
+import { Tour } from './tour.js';
 
 async function main() {
   // preflight.js found that the page cannot run here (a sandboxed frame, a file:// page) and says why.
@@ -27,30 +30,41 @@ async function main() {
   const files = new Files(app, panels);
   new Failures(app);
 
+  const figure1 = new Figure1(wasm);
+  const projector = new Projector(app, () => figure1.redraw());
+  const tour = new Tour(app, projector, figure1);
+
+  // The page flags (projector view, tour stop) are read with the setup; a tour stop sets up its
+  // own run.
   const fromAddress = () => {
-    const { setup, messages } = parseHash(presets, location.hash, wasm.checkConfig);
+    const { setup, messages, flags } = parseHash(presets, location.hash, wasm.checkConfig);
     for (const m of messages) controls.notice(m, 'error');
-    return setup;
+    const problem = projector.fromFlag(flags.projector);
+    if (problem) controls.notice(problem, 'error');
+    return { setup, flags };
   };
   // A run whose epochs take long says so before it is played.
   app.on('setup', () => {
     const sentence = epochTimeSentence(wasm, app.config());
     if (sentence) controls.notice(sentence, 'info');
   });
-  app.start(fromAddress());
+  const first = fromAddress();
+  app.start(first.setup);
   if (!startEmbed(app, (text) => controls.notice(text, 'error'))) new EmbedCode(app);
+  tour.fromFlag(first.flags.tour);
   // An edited address (or back/forward) opens its setup, unless it is the run on screen; the
   // notices about the previous address go.
   window.addEventListener('hashchange', () => {
     document.getElementById('notices').replaceChildren();
-    const setup = fromAddress();
+    const { setup, flags } = fromAddress();
     // Into or out of embed mode: that is another layout, best built from the start.
     if (setup.embed !== app.state.setup.embed) location.reload();
+    else if (tour.fromFlag(flags.tour)) return;
     else if (!sameRun(setup, app.state.setup)) app.start(setup);
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
   });
   // For the console and the end-to-end tests.
-  window.pathscope = { app, panels, files };
+  window.pathscope = { app, panels, files, tour, projector, figure1 };
   showRates(wasm);
 }
 
@@ -70,6 +84,7 @@ async function showRates(wasm) {
   fill('za-rates', summary ? fig4Sentences(summary) : [], none);
   document.getElementById('curves-provenance').textContent = summary ? provenance(summary) : '';
   window.pathscope.rates = summary;
+  window.pathscope.tour.ratesLoaded();
 }
 
 main().catch((error) => {

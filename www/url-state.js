@@ -149,6 +149,22 @@ export const SETTINGS = [
   { key: 'debug', kind: DEBUG_KIND, restart: true },
 ];
 
+/**
+ * Keys of the address that are not settings of the run but of the page around it: `tour` (the
+ * guided tour's stop, tour.js) and `projector` (the projector view, projector.js). parseHash hands
+ * their raw values back in `flags` (their modules check them); toHash writes the ones set with
+ * setPageFlag after the setup, so a link keeps them.
+ */
+export const PAGE_FLAGS = ['tour', 'projector'];
+const pageFlags = new Map();
+
+/** Sets (a string) or clears (null) a page flag of the address; App.syncHash writes it. */
+export function setPageFlag(key, value) {
+  if (!PAGE_FLAGS.includes(key)) throw new RangeError(`setPageFlag: no page flag "${key}"; use one of ${PAGE_FLAGS.join(', ')}`);
+  if (value === null || value === undefined) pageFlags.delete(key);
+  else pageFlags.set(key, String(value));
+}
+
 // No prototype: a key from the address such as `constructor` or `hasOwnProperty` must not find
 // an inherited property (it once did, and parseHash threw on `#hasOwnProperty=1`).
 export const SETTING = Object.assign(Object.create(null), Object.fromEntries(SETTINGS.map((s) => [s.key, s])));
@@ -261,19 +277,22 @@ export function toHash(presets, setup) {
     const text = format(s.key, setup[s.key]);
     if (text !== format(s.key, base[s.key])) parts.push(`${s.key}=${encodeURIComponent(text).replace(/%2C/gi, ',').replace(/%3A/gi, ':')}`);
   }
+  for (const key of PAGE_FLAGS) if (pageFlags.has(key)) parts.push(`${key}=${encodeURIComponent(pageFlags.get(key))}`);
   return `#${parts.join('&')}`;
 }
 
 const shown = (raw) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}...` : raw);
 
 /**
- * Parses a location.hash. Returns { setup, messages }: every value that could not be used is
- * named in `messages` (plain strings) and replaced by the preset's default.
+ * Parses a location.hash. Returns { setup, messages, flags }: every value that could not be used
+ * is named in `messages` (plain strings) and replaced by the preset's default; `flags` holds the
+ * raw text of the page flags (PAGE_FLAGS) the address names.
  * `checkConfig` is the wasm export (null when the config is valid, else { field, message }).
  */
 export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') {
   const messages = [];
   const pairs = [];
+  const flags = {};
   const text = (hash ?? '').replace(/^#/, '');
   for (const part of text ? text.split('&') : []) {
     if (!part) continue;
@@ -287,6 +306,10 @@ export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') 
       value = decodeURIComponent(rawValue.replace(/\+/g, ' ')).trim();
     } catch {
       messages.push(`The link holds ${shown(part)}, which is not valid URL encoding: ignored.`);
+      continue;
+    }
+    if (PAGE_FLAGS.includes(key)) {
+      flags[key] = value;
       continue;
     }
     if (!SETTING[key]) {
@@ -356,7 +379,7 @@ export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') 
     messages.push(`probe = ${shown(format('probe', setup.probe))} is not accepted: ${probeProblem}; the default ${defaults.probe} is used.`);
     setup.probe = checkProbe({ ...setup, probe: defaults.probe }) ? 'test:0' : defaults.probe;
   }
-  return { setup, messages };
+  return { setup, messages, flags };
 }
 
 /**

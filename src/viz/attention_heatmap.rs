@@ -141,7 +141,8 @@ pub fn draw_attention_heatmap<DB: DrawingBackend>(
     let body = caption(&body, &cap, theme)?;
 
     let (w, _) = body.dim_in_pixel();
-    let bar_w = 78.min(w as i32 / 4);
+    // Wide enough for the tick labels and the axis title at the theme's size (projector: larger).
+    let bar_w = 78.max((26.0 + 4.35 * theme.tick_size) as i32).min(w as i32 / 4);
     let (main, bar) = body.split_horizontally(w as i32 - bar_w);
 
     // Axes: x = position, cells centred on 1..T; y = row index, 0 at the top, labelled by step.

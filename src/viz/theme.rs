@@ -203,6 +203,21 @@ impl Theme {
     pub fn compact() -> Self {
         Theme { title_size: 15.0, label_size: 12.0, tick_size: 11.0, note_size: 11.0, ..Theme::default() }
     }
+
+    /// The projector view (a class at the back of a room): no text under 16 px, darker notes and
+    /// grid for contrast. Lines are thickened where they are drawn (`crate::wasm::canvas`).
+    pub fn projector() -> Self {
+        Theme {
+            text: RGBColor(0x00, 0x00, 0x00),
+            muted: RGBColor(0x2E, 0x2E, 0x2E),
+            grid: RGBColor(0xC8, 0xC8, 0xC8),
+            title_size: 26.0,
+            label_size: 21.0,
+            tick_size: 18.0,
+            note_size: 18.0,
+            ..Theme::default()
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

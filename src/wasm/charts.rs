@@ -9,7 +9,9 @@
 //! area of the canvas's CSS size (`width / scale` x `height / scale`) at the top-left corner of
 //! the bitmap. So marks and text are sharp on high-density screens, and the geometry a chart
 //! returns is in CSS pixels, the coordinates of pointer events. Narrow canvases (under
-//! [`COMPACT_BELOW`] CSS pixels) use the theme's compact fonts.
+//! [`COMPACT_BELOW`] CSS pixels) use the theme's compact fonts. In the projector view
+//! ([`set_projector`]) every chart uses [`Theme::projector`] (no text under 16 px) and strokes
+//! [`PROJECTOR_LINE_SCALE`] times as wide.
 
 use js_sys::{Array, Float32Array, Reflect, Uint32Array};
 use plotters::coord::Shift;
@@ -32,6 +34,26 @@ use crate::viz::{
 
 /// Canvases narrower than this (CSS pixels) get the compact theme.
 pub const COMPACT_BELOW: u32 = 560;
+
+/// Stroke widths are multiplied by this in the projector view.
+pub const PROJECTOR_LINE_SCALE: f64 = 2.0;
+
+thread_local! {
+    /// Whether the charts are drawn for a projector (the page's projector view).
+    static PROJECTOR: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Draws every later chart for a projector (`true`: larger type, thicker lines, more contrast) or
+/// for a screen (`false`, the default). The page redraws its panels after changing it.
+#[wasm_bindgen(js_name = setProjector)]
+pub fn set_projector(on: bool) {
+    PROJECTOR.with(|p| p.set(on));
+}
+
+/// Whether charts are drawn for a projector ([`set_projector`]).
+pub fn projector() -> bool {
+    PROJECTOR.with(|p| p.get())
+}
 
 /// `obj[key]`, or undefined.
 fn field(obj: &JsValue, key: &str) -> JsValue {
@@ -71,7 +93,7 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: &JsValue, what: &str) -> Result<
     serde_wasm_bindgen::from_value(value.clone()).map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
-type Area = DrawingArea<MeasuredCanvas, Shift>;
+pub(crate) type Area = DrawingArea<MeasuredCanvas, Shift>;
 
 thread_local! {
     /// While set ([`capture_svg`]), charts draw into an SVG document instead of their canvas.
@@ -117,8 +139,16 @@ macro_rules! draw_into {
             let out = {
                 // Text measured by the canvas, as on screen (super::canvas).
                 let backend = SVGBackend::with_string(&mut svg, size);
-                let $area = super::canvas::Measured::with_context(backend, context).into_drawing_area();
-                let $theme = if size.0 < COMPACT_BELOW { Theme::compact() } else { Theme::default() };
+                let backend = super::canvas::Measured::with_context(backend, context);
+                // The theme and line weight of the canvas (projector view, compact, default).
+                let (backend, $theme) = if projector() {
+                    (backend.with_line_scale(PROJECTOR_LINE_SCALE), Theme::projector())
+                } else if size.0 < COMPACT_BELOW {
+                    (backend, Theme::compact())
+                } else {
+                    (backend, Theme::default())
+                };
+                let $area = backend.into_drawing_area();
                 $area.fill(&$theme.background).map_err(failed($name))?;
                 let out = $body;
                 $area.present().map_err(failed($name))?;
@@ -137,7 +167,7 @@ macro_rules! draw_into {
 
 /// The drawing area (CSS pixels) and theme for `canvas`, whose bitmap holds `scale` device pixels
 /// per CSS pixel (a non-finite or non-positive scale counts as 1).
-fn open(canvas: &HtmlCanvasElement, scale: f64) -> Result<(Area, Theme), JsError> {
+pub(crate) fn open(canvas: &HtmlCanvasElement, scale: f64) -> Result<(Area, Theme), JsError> {
     let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
     let context: CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -159,12 +189,18 @@ fn open(canvas: &HtmlCanvasElement, scale: f64) -> Result<(Area, Theme), JsError
     );
     // Text is measured by the canvas itself, in the font it draws with (see `super::canvas`).
     let backend = MeasuredCanvas::new(canvas.clone()).ok_or_else(|| JsError::new("canvas: no 2d context"))?;
+    let (backend, theme) = if projector() {
+        (backend.with_line_scale(PROJECTOR_LINE_SCALE), Theme::projector())
+    } else if css.0 < COMPACT_BELOW {
+        (backend, Theme::compact())
+    } else {
+        (backend, Theme::default())
+    };
     let area = backend.into_drawing_area().shrink((0, 0), css);
-    let theme = if css.0 < COMPACT_BELOW { Theme::compact() } else { Theme::default() };
     Ok((area, theme))
 }
 
-fn failed<E: std::fmt::Debug>(chart: &str) -> impl FnOnce(E) -> JsError + '_ {
+pub(crate) fn failed<E: std::fmt::Debug>(chart: &str) -> impl FnOnce(E) -> JsError + '_ {
     move |e| JsError::new(&format!("{chart} chart: {e:?}"))
 }
 

@@ -29,6 +29,7 @@ pub mod bench;
 pub mod canvas;
 pub mod charts;
 mod estimate;
+pub mod figure1;
 pub mod record;
 mod recovery;
 
