@@ -52,7 +52,7 @@ export function startEmbed(app, notice) {
   if (unknown.length) {
     const list = (xs) => xs.map((x) => `"${x}"`).join(', ');
     const none = shown.length ? '' : ' Showing every panel.';
-    notice(`embed: no panel ${list(unknown)} on this page; the panels are ${[...known].join(', ')}.${none}`);
+    notice(`embed = ${wanted}: no panel ${list(unknown)} on this page; the panels are ${[...known].join(', ')}.${none}`);
   }
   if (!shown.length) shown = [...known];
   for (const p of panels) p.section.hidden = !shown.includes(p.id);

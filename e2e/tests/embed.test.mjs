@@ -104,7 +104,7 @@ test('an unknown panel id gets a notice naming the page\'s panels; none known sh
   const known = await allPanels(page);
   assert.ok(known.length >= 6 && known.includes('paths'), `the page's panels: ${known}`);
   const notices = await page.$eval('#notices', (el) => el.textContent);
-  assert.match(notices, /embed: no panel "nope" on this page; the panels are /);
+  assert.match(notices, /embed = [^:]*: no panel "nope" on this page; the panels are /);
   assert.ok(notices.includes(known.join(', ')), `the notice lists ${known.join(', ')}: ${notices}`);
   assert.deepEqual(await shownPanels(page), ['graph']);
   problems.assertClean();
@@ -176,6 +176,11 @@ test('messages from the embedding page other than the documented request are ign
     window.addEventListener('message', (e) => window.__got.push(e.data));
   });
   await runsReady(frame);
+  // The first z_A is computed once after start (its panel's status line changes when it lands).
+  await frame.waitForFunction(() => {
+    const za = window.pathscope.app.state.za;
+    return za.result && !za.pending;
+  }, null, { timeout: 30_000 });
   // Quiet: the first z_A and the status have settled, nothing is training.
   const snapshot = () => frame.evaluate(() => ({
     dom: new XMLSerializer().serializeToString(document),

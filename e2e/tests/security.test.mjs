@@ -59,7 +59,8 @@ async function guard(page) {
           for (const a of el.attributes) if (/^on/i.test(a.name)) handlers.push(`${el.tagName}[${a.name}]`);
         }
         const foreign = [...document.querySelectorAll('script, iframe, img, svg, object, embed, link[href^="http"], a[href^="javascript"]')]
-          .filter((el) => !(el.tagName === 'SCRIPT' && el.getAttribute('src') === 'main.js'))
+          // The page's own scripts (index.html's), nothing else.
+          .filter((el) => !(el.tagName === 'SCRIPT' && ['main.js', 'preflight.js'].includes(el.getAttribute('src'))))
           .map((el) => el.tagName);
         return { pwned: window.__pwned ?? null, polluted: {}.polluted ?? null, handlers, foreign };
       });
@@ -109,7 +110,9 @@ test('every key and payload as an edited address (hashchange), raw and encoded, 
   const g = await guard(page);
   await page.waitForFunction(() => window.pathscope?.app.state.arms.every((a) => a.summary), null, { timeout: 30_000 });
   let tried = 0;
-  for (const key of KEYS) {
+  // `embed` is left out here: going into or out of embed mode reloads the page (another layout),
+  // so each of its payloads is a fresh load, which the test above makes.
+  for (const key of KEYS.filter((k) => k !== 'embed')) {
     for (const payload of PAYLOADS) {
       for (const value of new Set([encodeURIComponent(payload), payload])) {
         await setHash(page, key === 'preset' ? `preset=${value}` : `preset=quick&${key}=${value}`);
