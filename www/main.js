@@ -6,7 +6,8 @@ import init, * as wasm from './pkg/pathscope.js';
 import { App } from './app.js';
 import { Controls } from './controls.js';
 import { Panels } from './panels.js';
-import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
+import { classSentence, fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
+import { SeedStats } from './seeds.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
 
 async function main() {
@@ -30,8 +31,9 @@ async function main() {
     if (!sameRun(setup, app.state.setup)) app.start(setup);
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
   });
+  const seeds = new SeedStats(app);
   // For the console and the end-to-end tests.
-  window.pathscope = { app, panels };
+  window.pathscope = { app, panels, seeds };
   showRates(wasm);
 }
 
@@ -50,6 +52,8 @@ async function showRates(wasm) {
   fill('curves-rates', summary ? fig5Sentences(summary) : [], none);
   fill('za-rates', summary ? fig4Sentences(summary) : [], none);
   document.getElementById('curves-provenance').textContent = summary ? provenance(summary) : '';
+  const rate = summary && classSentence(summary);
+  if (rate) document.getElementById('class-rates').textContent = rate;
   window.pathscope.rates = summary;
 }
 

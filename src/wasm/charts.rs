@@ -34,13 +34,13 @@ use crate::viz::{
 pub const COMPACT_BELOW: u32 = 560;
 
 /// `obj[key]`, or undefined.
-fn field(obj: &JsValue, key: &str) -> JsValue {
+pub(super) fn field(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `obj[key]` as f32 values: a Float32Array (copied in one block), an array of numbers, or
 /// nothing (undefined: an empty column, which the charts treat as not recorded).
-fn f32_field(obj: &JsValue, key: &str) -> Vec<f32> {
+pub(super) fn f32_field(obj: &JsValue, key: &str) -> Vec<f32> {
     let v = field(obj, key);
     match v.dyn_ref::<Float32Array>() {
         Some(a) => a.to_vec(),
@@ -60,7 +60,7 @@ fn u32_field(obj: &JsValue, key: &str) -> Vec<u32> {
 }
 
 /// The elements of a JavaScript array (anything else: an error naming `what`).
-fn elements(value: &JsValue, what: &str) -> Result<Vec<JsValue>, JsError> {
+pub(super) fn elements(value: &JsValue, what: &str) -> Result<Vec<JsValue>, JsError> {
     if !Array::is_array(value) {
         return Err(JsError::new(&format!("{what}: expected an array")));
     }
@@ -75,7 +75,7 @@ type Area = DrawingArea<MeasuredCanvas, Shift>;
 
 /// The drawing area (CSS pixels) and theme for `canvas`, whose bitmap holds `scale` device pixels
 /// per CSS pixel (a non-finite or non-positive scale counts as 1).
-fn open(canvas: &HtmlCanvasElement, scale: f64) -> Result<(Area, Theme), JsError> {
+pub(super) fn open(canvas: &HtmlCanvasElement, scale: f64) -> Result<(Area, Theme), JsError> {
     let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
     let context: CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -102,7 +102,7 @@ fn open(canvas: &HtmlCanvasElement, scale: f64) -> Result<(Area, Theme), JsError
     Ok((area, theme))
 }
 
-fn failed<E: std::fmt::Debug>(chart: &str) -> impl FnOnce(E) -> JsError + '_ {
+pub(super) fn failed<E: std::fmt::Debug>(chart: &str) -> impl FnOnce(E) -> JsError + '_ {
     move |e| JsError::new(&format!("{chart} chart: {e:?}"))
 }
 

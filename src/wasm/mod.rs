@@ -28,6 +28,7 @@
 pub mod bench;
 pub mod canvas;
 pub mod charts;
+pub mod seeds;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
