@@ -54,7 +54,7 @@ fn one_dot_per_seed_filled_when_it_succeeded_and_at_its_accuracy() {
     assert!(has_text(&tags, "95%: 23% to 88%"));
     assert!(has_text(&tags, "1 of 5 succeeded"));
     assert!(has_text(&tags, "95%: 4% to 62%"));
-    assert!(has_text(&tags, "success: above 0.95"));
+    assert!(has_text(&tags, "success > 0.95"));
     assert!(has_text(&tags, "chance 0.25"));
 }
 

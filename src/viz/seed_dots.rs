@@ -18,8 +18,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::common::{
-    bold_style, caption, draw_line_kind, draw_marker, draw_message, draw_text_at, fmt_tick, text_style, themed_mesh,
-    title, DrawResult, LineKind,
+    bold_style, caption, draw_line_kind, draw_marker, draw_message, draw_text_at, fmt_tick, text_style, text_width,
+    themed_mesh, title, DrawResult, LineKind,
 };
 use super::theme::{run_style, MarkerShape, Theme, CHANCE_LINE, PHASE_SWITCH, SEED_SELECTED};
 use crate::sweep::wilson;
@@ -111,12 +111,27 @@ pub fn draw_seed_dots<DB: DrawingBackend>(
     let body = if data.caption.is_empty() { body } else { caption(&body, data.caption, theme)? };
 
     let groups = data.groups.len();
+    // The success and chance lines are named in the right margin, clear of the dots.
+    let note = text_style(theme, theme.tick_size, theme.muted, HPos::Left, VPos::Center);
+    let mut levels: Vec<(f64, RGBColor, LineKind, String)> = Vec::new();
+    if data.threshold.is_finite() {
+        levels.push((
+            data.threshold,
+            PHASE_SWITCH,
+            LineKind::Dashed,
+            format!("success > {}", fmt_tick(data.threshold)),
+        ));
+    }
+    if data.chance.is_finite() {
+        levels.push((data.chance, CHANCE_LINE, LineKind::Dotted, format!("chance {}", fmt_tick(data.chance))));
+    }
+    let label_w = levels.iter().map(|l| text_width(&body, &l.3, &note)).max().unwrap_or(0);
     // Under each column: its name, then its rate and interval (two lines of text).
     let line_h = (theme.tick_size * 1.35).ceil() as i32;
     let mut builder = ChartBuilder::on(&body);
     builder
         .margin(10)
-        .margin_right(18)
+        .margin_right((label_w + 16) as u32)
         .x_label_area_size((3 * line_h + 8) as u32)
         .y_label_area_size((theme.label_size * 4.2) as u32);
     let mut chart = builder.build_cartesian_2d(0f64..groups as f64, -0.04f64..1.04f64)?;
@@ -130,20 +145,11 @@ pub fn draw_seed_dots<DB: DrawingBackend>(
 
     let plot = chart.plotting_area();
     let (xs, _) = plot.get_pixel_range();
-    // The success line (dashed, dark) and chance (dotted, grey), labelled at the right end.
-    let note = text_style(theme, theme.tick_size, theme.muted, HPos::Right, VPos::Bottom);
     let screen = plot.use_screen_coord();
-    let level = |y: f64, color: RGBColor, kind: LineKind, label: String| -> DrawResult<(), DB> {
-        draw_line_kind(plot, vec![(0.0, y), (groups as f64, y)], color, 1, kind)?;
-        let (px, py) = chart.backend_coord(&(groups as f64, y));
-        draw_text_at(&screen, &label, &note, (px - 4, py - 2))?;
-        Ok(())
-    };
-    if data.threshold.is_finite() {
-        level(data.threshold, PHASE_SWITCH, LineKind::Dashed, format!("success: above {}", fmt_tick(data.threshold)))?;
-    }
-    if data.chance.is_finite() {
-        level(data.chance, CHANCE_LINE, LineKind::Dotted, format!("chance {}", fmt_tick(data.chance)))?;
+    for (y, color, kind, label) in &levels {
+        draw_line_kind(plot, vec![(0.0, *y), (groups as f64, *y)], *color, 1, *kind)?;
+        let (px, py) = chart.backend_coord(&(groups as f64, *y));
+        draw_text_at(area, label, &note, (px + 6, py))?;
     }
 
     let col_w = (xs.end - xs.start) / groups.max(1) as i32;
