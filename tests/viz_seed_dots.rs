@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 
+use pathscope::sweep::wilson;
 use pathscope::viz::seed_dots::{draw_seed_dots, spread, SeedDotsData, SeedGroup};
 use pathscope::viz::theme::{run_style, Theme};
 
@@ -13,8 +14,11 @@ fn one_dot_per_seed_filled_when_it_succeeded_and_at_its_accuracy() {
     let theme = Theme::default();
     let curriculum = [1.0f32, 0.99, 0.49, 1.0, 0.25];
     let scratch = [0.25f32, 0.26, 0.24, 0.999, 0.25];
-    let groups =
-        [SeedGroup { name: "curriculum", values: &curriculum }, SeedGroup { name: "scratch", values: &scratch }];
+    let interval = |k| (wilson(k, 5).low, wilson(k, 5).high);
+    let groups = [
+        SeedGroup { name: "curriculum", values: &curriculum, interval: interval(3) },
+        SeedGroup { name: "scratch", values: &scratch, interval: interval(1) },
+    ];
     let data = SeedDotsData { groups: &groups, threshold: 0.95, chance: 0.25, caption: "5 seeds", selected: None };
     let (svg, dots) = render("seed_dots", (640, 420), |ar| draw_seed_dots(ar, &data, &theme).unwrap());
     let tags = parse_svg(&svg);
@@ -68,7 +72,7 @@ fn empty_and_diverged_runs() {
 
     // A diverged run (NaN) is a cross on the 0 line, counted as a failure.
     let values = [f32::NAN, 1.0];
-    let groups = [SeedGroup { name: "curriculum", values: &values }];
+    let groups = [SeedGroup { name: "curriculum", values: &values, interval: (0.09, 0.91) }];
     let data = SeedDotsData { groups: &groups, threshold: 0.95, chance: f64::NAN, caption: "", selected: Some((0, 1)) };
     let (svg, dots) = render("seed_dots_nan", (400, 300), |ar| draw_seed_dots(ar, &data, &theme).unwrap());
     assert_eq!(dots.len(), 2);

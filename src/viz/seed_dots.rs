@@ -9,6 +9,9 @@
 //! side by side within their column (a dot plot), never on top of each other. A run whose final
 //! accuracy is not a number (diverged) is drawn as a cross on the 0 line and counts as a failure.
 //!
+//! Each column is labelled with its success count, counted here from the dots, and the 95%
+//! interval the caller gives for it.
+//!
 //! The chart returns where it put every dot ([`DotGeometry`], CSS pixels), so the page can open
 //! the run under a click and tests can check the dots without reading pixels back.
 
@@ -22,7 +25,6 @@ use super::common::{
     themed_mesh, title, DrawResult, LineKind,
 };
 use super::theme::{run_style, MarkerShape, Theme, CHANCE_LINE, PHASE_SWITCH, SEED_SELECTED};
-use crate::sweep::wilson;
 
 const TITLE: &str = "Final test accuracy of every seed";
 
@@ -33,6 +35,10 @@ pub struct SeedGroup<'a> {
     pub name: &'a str,
     /// Final test accuracy of each run, in [0, 1]; NaN for a run that diverged.
     pub values: &'a [f32],
+    /// The 95% interval (low, high) of the column's success rate, as the caller's statistics give
+    /// it for the successes counted here (`crate::sweep::wilson`); the chart counts, the caller
+    /// does the statistics.
+    pub interval: (f64, f64),
 }
 
 /// What the seed dot plot draws.
@@ -181,12 +187,11 @@ pub fn draw_seed_dots<DB: DrawingBackend>(
             dots.push(DotGeometry { group: gi, index: i, x: cx + d, y, r, success });
         }
         let n = g.values.len();
-        let rate = wilson(k, n);
         let pct = |x: f64| format!("{:.0}%", 100.0 * x);
         let lines = [
             (g.name.to_string(), &name_style),
             (format!("{k} of {n} succeeded"), &rate_style),
-            (format!("95%: {} to {}", pct(rate.low), pct(rate.high)), &rate_style),
+            (format!("95%: {} to {}", pct(g.interval.0), pct(g.interval.1)), &rate_style),
         ];
         for (li, (text, style)) in lines.iter().enumerate() {
             draw_text_at(area, text, style, (cx, y_bottom + 6 + li as i32 * line_h))?;

@@ -46,10 +46,18 @@ pub fn draw_seed_dots(
         .iter()
         .map(|g| (field(g, "name").as_string().unwrap_or_default(), f32_field(g, "values")))
         .collect();
-    let groups: Vec<SeedGroup> = read.iter().map(|(name, values)| SeedGroup { name, values }).collect();
+    let threshold = seed_threshold();
+    let groups: Vec<SeedGroup> = read
+        .iter()
+        .map(|(name, values)| {
+            let k = values.iter().filter(|&&v| v as f64 > threshold).count();
+            let rate = wilson(k, values.len());
+            SeedGroup { name, values, interval: (rate.low, rate.high) }
+        })
+        .collect();
     let selected =
         (selected_group >= 0 && selected_index >= 0).then_some((selected_group as usize, selected_index as usize));
-    let data = SeedDotsData { groups: &groups, threshold: seed_threshold(), chance, caption, selected };
+    let data = SeedDotsData { groups: &groups, threshold, chance, caption, selected };
     let (area, theme) = open(canvas, scale)?;
     let dots = viz_seed_dots(&area, &data, &theme).map_err(failed("seed dots"))?;
     area.present().map_err(failed("seed dots"))?;
