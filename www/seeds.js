@@ -150,7 +150,10 @@ export class SeedStats {
     this.started++;
     slot.fraction = 0;
     const config = { ...task.arm.config, data: { ...task.arm.config.data, seed: task.seed } };
-    slot.worker.postMessage({ type: 'init', gen: slot.gen, config: JSON.stringify(config), speed: 0, restMs: 0 });
+    // As the playground's arms: when the workers take every core, each rests 4 ms per 12 ms slice
+    // so that the page keeps a share of the CPU (app.restMs).
+    const restMs = this.app.restMs(this.slots.length);
+    slot.worker.postMessage({ type: 'init', gen: slot.gen, config: JSON.stringify(config), speed: 0, restMs });
     slot.worker.postMessage({ type: 'play' });
   }
 
