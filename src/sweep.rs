@@ -446,12 +446,23 @@ impl ResultLine {
     /// Whether the line meets a success condition: `"test>0.95"`, `"test>0.5"` or `"train=1"`.
     pub fn meets(&self, condition: &str) -> bool {
         match condition {
-            "test>0.95" => self.final_.test_acc > 0.95,
+            "test>0.95" => self.final_.test_acc > GENERALIZED,
             "test>0.5" => self.final_.test_acc > 0.5,
             "train=1" => self.final_.train_acc >= 1.0,
             _ => false,
         }
     }
+}
+
+/// A run generalized when its final test accuracy is above this: the first of [`SUCCESS`], and
+/// the page's seed statistics' success.
+pub const GENERALIZED: f32 = 0.95;
+
+/// The group a line is counted in: (source, sweep, arm, setting), the setting as `key=value`
+/// pairs joined by `, ` (`optim.reset_at_switch=true`).
+pub fn group_key(l: &ResultLine) -> (String, String, String, String) {
+    let setting: Vec<String> = l.setting.iter().map(|(k, v)| format!("{k}={}", show(v))).collect();
+    (l.source.clone(), l.sweep.clone(), l.arm.clone(), setting.join(", "))
 }
 
 /// The success conditions of a summary, in its column order.
@@ -496,8 +507,7 @@ pub struct SummaryRow {
 pub fn summarize(lines: &[ResultLine]) -> Vec<SummaryRow> {
     let mut groups: BTreeMap<(String, String, String, String), Vec<&ResultLine>> = BTreeMap::new();
     for l in lines {
-        let setting: Vec<String> = l.setting.iter().map(|(k, v)| format!("{k}={}", show(v))).collect();
-        groups.entry((l.source.clone(), l.sweep.clone(), l.arm.clone(), setting.join(", "))).or_default().push(l);
+        groups.entry(group_key(l)).or_default().push(l);
     }
     groups
         .into_iter()

@@ -221,3 +221,14 @@ fn random_configs_are_accepted_iff_all_rules_hold() {
     }
     assert!(accepted > 50 && accepted < 550, "the generator should produce valid and invalid configs ({accepted})");
 }
+
+#[test]
+fn class_is_figure_5_with_a_shorter_schedule() {
+    // The page opens on class: the paper's figure-5 setup in every field but the epochs.
+    let (class, fig5) = (Config::preset("class").unwrap(), Config::fig5());
+    assert_eq!(class.schedule.phases, vec![Phase::new(2, 2000), Phase::new(4, 2000)]);
+    let mut same = class.clone();
+    same.schedule.phases = fig5.schedule.phases.clone();
+    assert_eq!(same, fig5);
+    assert_eq!(PRESETS[0], "class", "listed first, as the page's default");
+}

@@ -516,3 +516,29 @@ fn trajectory_draws_both_paths() {
     assert!(px.count(run_style(0).test) > 100, "curriculum path");
     assert!(px.count(run_style(1).test) > 50, "scratch path");
 }
+
+#[wasm_bindgen_test]
+fn seed_dots_are_drawn_where_their_geometry_says() {
+    let canvas = new_canvas(640, 420);
+    let group = |name: &str, values: &[f32]| -> JsValue {
+        let o = Object::new();
+        Reflect::set(&o, &"name".into(), &name.into()).unwrap();
+        Reflect::set(&o, &"values".into(), &Float32Array::from(values)).unwrap();
+        o.into()
+    };
+    let groups = js_array(&[group("curriculum", &[1.0, 0.99, 0.49]), group("scratch", &[0.25, 0.26, 0.999])]);
+    let dots = pathscope::wasm::seeds::draw_seed_dots(&canvas, 1.0, &groups, 0.25, "3 seeds", -1, -1).unwrap();
+    let dots = Array::from(&dots);
+    assert_eq!(dots.length(), 6, "one dot per run");
+    let px = Pixels::read(&canvas);
+    for d in dots.iter() {
+        let (x, y, r) = (num(&d, "x") as i32, num(&d, "y") as i32, num(&d, "r") as i32);
+        let colour = run_style(num(&d, "group") as usize).test;
+        let success = get(&d, "success").as_bool().unwrap();
+        // A filled dot has its colour at the centre; a hollow one only on its ring.
+        assert_eq!(px.at(x, y) == rgba(colour), success, "centre of the dot at ({x}, {y})");
+        assert!(px.count_near(colour, (x, y), r + 1) >= 6, "the dot at ({x}, {y}) is drawn in its colour");
+    }
+    let wins: Vec<bool> = dots.iter().map(|d| get(&d, "success").as_bool().unwrap()).collect();
+    assert_eq!(wins, vec![true, true, false, false, false, true]);
+}

@@ -7,7 +7,7 @@
 
 import { Arm } from './runs.js';
 import { debugFault } from './debug.js';
-import { checkProbe, probeIndices, probeTokens, sameRun, setupOfConfig, toConfig, toHash } from './url-state.js';
+import { checkProbe, probeIndices, probeTokens, sameRun, setupOfRecordConfig, toConfig, toHash } from './url-state.js';
 
 /** z_A is requested at most this often while training (ms). */
 const ZA_EVERY_MS = 1000;
@@ -466,7 +466,7 @@ export class App {
       this.notice(`${records[0].name} and ${records[1].name} are runs of different models (model settings differ): load them one at a time.`);
       return false;
     }
-    const { setup, exact } = setupOfConfig(this.presets, records[0].config);
+    const { setup, exact } = setupOfRecordConfig(this.presets, records[0].config);
     if (!exact) this.notice(`${records[0].name}: its Adam betas or eps are not settings of this page, so the address only approximates this run.`, 'info');
     this.start(setup, records);
     return true;

@@ -11,7 +11,8 @@ import { Files } from './files.js';
 import { epochTimeSentence } from './epoch-time.js';
 import { Failures } from './failures.js';
 import { Panels } from './panels.js';
-import { fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
+import { classSentence, fig4Sentences, fig5Sentences, loadResults, provenance } from './results.js';
+import { SeedStats } from './seeds.js';
 import { loadPresets, parseHash, sameRun } from './url-state.js';
 import { Figure1 } from './figure1.js';
 import { Projector } from './projector.js';
@@ -63,8 +64,9 @@ async function main() {
     else if (!sameRun(setup, app.state.setup)) app.start(setup);
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
   });
+  const seeds = new SeedStats(app);
   // For the console and the end-to-end tests.
-  window.pathscope = { app, panels, files, tour, projector, figure1 };
+  window.pathscope = { app, panels, files, tour, projector, figure1, seeds };
   showRates(wasm);
 }
 
@@ -83,6 +85,8 @@ async function showRates(wasm) {
   fill('curves-rates', summary ? fig5Sentences(summary) : [], none);
   fill('za-rates', summary ? fig4Sentences(summary) : [], none);
   document.getElementById('curves-provenance').textContent = summary ? provenance(summary) : '';
+  const rate = summary && classSentence(summary);
+  if (rate) document.getElementById('class-rates').textContent = rate;
   window.pathscope.rates = summary;
   window.pathscope.tour.ratesLoaded();
 }

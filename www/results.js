@@ -68,3 +68,21 @@ export function provenance(summary) {
   const made = summary.made_by.map(([date, commit]) => `${date} (commit ${commit})`);
   return `Measured ${made.join(', ')}; ${summary.lines} runs in the results files (docs/results/), rates with 95% Wilson intervals.`;
 }
+
+/**
+ * The class preset's rates (sweep "class", examples/sweep-class.toml) beside the PyTorch
+ * reference's figure 5: one sentence, or null when the class results are not bundled.
+ */
+export function classSentence(summary) {
+  const mine = summary.rows.filter((r) => r.sweep === 'class' && r.source === 'pathscope');
+  const curriculum = mine.find((r) => r.arm === 'curriculum');
+  const scratch = mine.find((r) => r.arm === 'scratch');
+  if (!curriculum || !scratch) return null;
+  const refs = summary.rows.filter((r) => r.sweep === 'fig5' && r.source === 'pytorch');
+  const ref = (arm) => refs.find((r) => r.arm === arm && (arm === 'scratch' || /adam=fresh|reset_at_switch=true/.test(r.setting)));
+  const [rc, rs] = [ref('curriculum'), ref('scratch')];
+  const reference = rc && rs
+    ? ` In the PyTorch reference's full figure 5, the curriculum generalized on ${rateText(rc.rates[0])} and scratch on ${rateText(rs.rates[0])}.`
+    : '';
+  return `Measured over seeds 0 to ${curriculum.rates[0].n - 1} of this preset: the curriculum ${CONDITIONS[0]} on ${rateText(curriculum.rates[0])}; scratch on ${rateText(scratch.rates[0])}, and fit its training set on ${rateText(scratch.rates[2])}.${reference}`;
+}

@@ -17,15 +17,19 @@ import { DEBUG_KIND } from './debug.js';
  * and the views. fig2 probes the all-3 sequence the authors draw; fig3 shows four test sequences
  * side by side, every 100th step, as their figure 3. fig4 opens on seed 3, one of the seeds whose
  * p = 2 phase ends with all six count classes in clusters of their own (examples/sweep-fig4.toml,
- * docs/reproduction.md).
+ * docs/reproduction.md). The page opens on class (figure 5 shortened) when the address names no
+ * preset: its contrast shows within a minute (examples/sweep-class.toml).
  */
 const PAGE_DEFAULTS = {
+  class: { seed: 0, scratch: true, probe: 'test:0', speed: 0 },
   quick: { seed: 2, scratch: true, probe: 'test:0', speed: 0 },
   fig2: { seed: 0, scratch: false, probe: '3,3,3,3,3,3,3,3', speed: 16 },
   fig3: { seed: 0, scratch: false, probe: 'test:0-3', speed: 0, stride: 100 },
   fig4: { seed: 3, scratch: false, probe: 'test:0', speed: 0 },
   fig5: { seed: 0, scratch: true, probe: 'test:0', speed: 0 },
 };
+/** The preset the page opens on when the address names none. */
+export const DEFAULT_PRESET = 'class';
 /** Page settings of a preset not listed above. */
 const OTHER_DEFAULTS = { seed: 0, scratch: false, probe: 'test:0', speed: 0 };
 /** Views every preset opens with unless it says otherwise. */
@@ -229,20 +233,35 @@ export function presetSetup(presets, name) {
 }
 
 /**
- * The setup that trains `config` (a core config object, e.g. a run record's): the preset whose
- * fields outside the settings (Adam's betas and eps) match, with every setting read from the
- * config. Returns `{ setup, exact }`; `exact` is false when no preset matches those fields, so
- * that the address can only approximate the run.
+ * The setup of preset `name` that trains `config` (a core config, e.g. a results line's), or null
+ * when the config has a field the page has no setting for (Adam's betas or eps) that differs.
  */
-export function setupOfConfig(presets, config) {
+export function setupOfConfig(presets, name, config) {
+  const setup = settingsOf(presets, name, config);
+  return JSON.stringify(toConfig(presets, setup)) === JSON.stringify(config) ? setup : null;
+}
+
+/**
+ * The setup that trains a run record's `config`, alone (no scratch twin): the preset whose fields
+ * outside the settings (Adam's betas and eps) match, with every setting read from the config.
+ * Returns `{ setup, exact }`; `exact` is false when no preset matches those fields, so that the
+ * address can only approximate the run (the record itself still trains exactly).
+ */
+export function setupOfRecordConfig(presets, config) {
   const outside = (cfg) => JSON.stringify([cfg.optim.beta1, cfg.optim.beta2, cfg.optim.eps]);
   const name = Object.keys(presets).find((n) => outside(presets[n]) === outside(config)) ?? Object.keys(presets)[0];
+  const setup = settingsOf(presets, name, config);
+  setup.scratch = false;
+  return { setup, exact: outside(presets[name]) === outside(config) };
+}
+
+/** Preset `name`'s setup with every setting read from `config`. */
+function settingsOf(presets, name, config) {
   const setup = presetSetup(presets, name);
   for (const s of SETTINGS) {
     if (s.path) setup[s.key] = fromConfig(s.key, get(config, s.path));
   }
-  setup.scratch = false;
-  return { setup, exact: outside(presets[name]) === outside(config) };
+  return setup;
 }
 
 /** The core config (JSON-ready object) of a setup. */
@@ -289,7 +308,7 @@ const shown = (raw) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}...`
  * raw text of the page flags (PAGE_FLAGS) the address names.
  * `checkConfig` is the wasm export (null when the config is valid, else { field, message }).
  */
-export function parseHash(presets, hash, checkConfig, fallbackPreset = 'quick') {
+export function parseHash(presets, hash, checkConfig, fallbackPreset = DEFAULT_PRESET) {
   const messages = [];
   const pairs = [];
   const flags = {};

@@ -15,8 +15,11 @@ after(async () => {
   await server?.stop();
 });
 
-/** Opens the page at `hash` and waits until every run has reported its step 0. */
-async function openPage(hash = '', { width = 1280, height = 900 } = {}) {
+/**
+ * Opens the page at `hash` (by default the quick preset, whose runs take seconds; the page itself
+ * opens on class, see seeds.test.mjs) and waits until every run has reported its step 0.
+ */
+async function openPage(hash = '#preset=quick', { width = 1280, height = 900 } = {}) {
   const opened = await browser.open(server.url + hash);
   await opened.page.setViewportSize({ width, height });
   await opened.page.waitForFunction(() => {

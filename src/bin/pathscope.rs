@@ -34,7 +34,7 @@ usage:
   pathscope bench --lr-sweep [--epochs N]
   pathscope presets
 
-presets: quick, fig2, fig4, fig5, fig5-scratch";
+presets: class, quick, fig2, fig3, fig4, fig4-notebook, fig5, fig5-scratch";
 
 /// A usage error: printed with the usage, exit code 2.
 struct Usage(String);

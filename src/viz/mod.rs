@@ -14,12 +14,14 @@
 //! | [`curves`] | 5: accuracy and loss against epochs, phase switch marked |
 //! | [`loss_barrier`] | 6: loss along the segment between two solutions |
 //! | [`trajectory`] | 7: embedded parameter trajectories |
+//! | [`seed_dots`] | 5, over seeds: final test accuracy of every seed, success rates |
 
 pub mod attention_graph;
 pub mod attention_heatmap;
 pub mod common;
 pub mod curves;
 pub mod loss_barrier;
+pub mod seed_dots;
 pub mod theme;
 pub mod trajectory;
 pub mod za_scatter;
@@ -28,6 +30,7 @@ pub use attention_graph::{draw_attention_graph, AttentionGraphData, EdgeChange, 
 pub use attention_heatmap::{draw_attention_heatmap, row_at_pixel, AttentionHeatmapData, HeatmapGeometry};
 pub use curves::{draw_curves, CurvesData, PhaseSwitch, RunCurves};
 pub use loss_barrier::{barrier, draw_loss_barrier, Barrier, LossBarrierData};
+pub use seed_dots::{draw_seed_dots, DotGeometry, SeedDotsData, SeedGroup};
 pub use theme::Theme;
 pub use trajectory::{draw_trajectory, TrajectoryData, TrajectoryRun};
 pub use za_scatter::{draw_za_scatter, ZaAxes, ZaScatterData};

@@ -56,13 +56,13 @@ pub fn projector() -> bool {
 }
 
 /// `obj[key]`, or undefined.
-fn field(obj: &JsValue, key: &str) -> JsValue {
+pub(super) fn field(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `obj[key]` as f32 values: a Float32Array (copied in one block), an array of numbers, or
 /// nothing (undefined: an empty column, which the charts treat as not recorded).
-fn f32_field(obj: &JsValue, key: &str) -> Vec<f32> {
+pub(super) fn f32_field(obj: &JsValue, key: &str) -> Vec<f32> {
     let v = field(obj, key);
     match v.dyn_ref::<Float32Array>() {
         Some(a) => a.to_vec(),
@@ -82,7 +82,7 @@ fn u32_field(obj: &JsValue, key: &str) -> Vec<u32> {
 }
 
 /// The elements of a JavaScript array (anything else: an error naming `what`).
-fn elements(value: &JsValue, what: &str) -> Result<Vec<JsValue>, JsError> {
+pub(super) fn elements(value: &JsValue, what: &str) -> Result<Vec<JsValue>, JsError> {
     if !Array::is_array(value) {
         return Err(JsError::new(&format!("{what}: expected an array")));
     }

@@ -32,6 +32,7 @@ mod estimate;
 pub mod figure1;
 pub mod record;
 mod recovery;
+pub mod seeds;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
