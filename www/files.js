@@ -30,6 +30,8 @@ export class Files {
   constructor(app, panels) {
     this.app = app;
     this.panels = panels;
+    /** Panels drawn by modules of their own (id -> a function that draws it now), for SVG. */
+    this.drawers = {};
     const $ = (id) => document.getElementById(id);
     this.armSelect = $('record-arm');
     this.figureSelect = $('png-panel');
@@ -83,21 +85,33 @@ export class Files {
   }
 
   /**
-   * The chart as SVG: the panel's own drawing code runs once more with the core's SVG capture on
-   * (plotters' SVG backend, the canvas's CSS size), so the file is the figure on screen.
+   * The chart as SVG text (null if it has none): the panel's own drawing code runs once more with
+   * the core's SVG capture on (plotters' SVG backend, the canvas's CSS size), so the file is the
+   * figure on screen.
    */
-  saveSvg() {
-    const id = this.figureSelect.value;
+  svgOf(id) {
     const canvas = this.panels.canvases[id];
-    if (!canvas || typeof this.panels[id] !== 'function') return;
+    const draw = this.drawers[id] ?? (canvas && typeof this.panels[id] === 'function' ? () => this.panels[id](canvas) : null);
+    if (!draw) return null;
     const wasm = this.app.wasm;
     wasm.captureSvg(true);
     try {
-      this.panels[id](canvas);
+      draw();
     } finally {
       wasm.captureSvg(false);
     }
-    const svg = wasm.takeSvg();
+    return wasm.takeSvg() ?? null;
+  }
+
+  saveSvg() {
+    const id = this.figureSelect.value;
+    let svg;
+    try {
+      svg = this.svgOf(id);
+    } catch (error) {
+      this.say(`Could not draw this chart as SVG: ${error?.message ?? error}`);
+      return;
+    }
     if (svg) this.save(new Blob([svg], { type: 'image/svg+xml' }), `pathscope-${id}.svg`);
     else this.say('This chart has no SVG form.');
   }

@@ -65,6 +65,7 @@ async function main() {
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
   });
   const seeds = new SeedStats(app);
+  files.drawers.seeds = () => seeds.draw();
   // For the console and the end-to-end tests.
   window.pathscope = { app, panels, files, tour, projector, figure1, seeds };
   showRates(wasm);

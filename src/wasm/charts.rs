@@ -117,7 +117,7 @@ pub fn take_svg() -> Option<String> {
 }
 
 /// The canvas's size in CSS pixels.
-fn css_size(canvas: &HtmlCanvasElement, scale: f64) -> (u32, u32) {
+pub(crate) fn css_size(canvas: &HtmlCanvasElement, scale: f64) -> (u32, u32) {
     let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
     (((canvas.width() as f64 / scale).round() as u32).max(1), ((canvas.height() as f64 / scale).round() as u32).max(1))
 }
@@ -127,42 +127,56 @@ fn css_size(canvas: &HtmlCanvasElement, scale: f64) -> (u32, u32) {
 /// backends, so the two cannot drift apart.
 macro_rules! draw_into {
     ($canvas:expr, $scale:expr, $name:expr, |$area:ident, $theme:ident| $body:block) => {{
-        if CAPTURE.with(|c| c.get()) {
-            let size = css_size($canvas, $scale);
-            let context: CanvasRenderingContext2d = $canvas
+        use plotters::prelude::IntoDrawingArea as _;
+        use wasm_bindgen::JsCast as _;
+        use $crate::wasm::charts;
+        if charts::capturing() {
+            let size = charts::css_size($canvas, $scale);
+            let context: web_sys::CanvasRenderingContext2d = $canvas
                 .get_context("2d")
                 .ok()
                 .flatten()
                 .and_then(|c| c.dyn_into().ok())
-                .ok_or_else(|| JsError::new("canvas: no 2d context"))?;
+                .ok_or_else(|| wasm_bindgen::JsError::new("canvas: no 2d context"))?;
             let mut svg = String::new();
             let out = {
                 // Text measured by the canvas, as on screen (super::canvas).
-                let backend = SVGBackend::with_string(&mut svg, size);
-                let backend = super::canvas::Measured::with_context(backend, context);
+                let backend = plotters::prelude::SVGBackend::with_string(&mut svg, size);
+                let backend = $crate::wasm::canvas::Measured::with_context(backend, context);
                 // The theme and line weight of the canvas (projector view, compact, default).
-                let (backend, $theme) = if projector() {
-                    (backend.with_line_scale(PROJECTOR_LINE_SCALE), Theme::projector())
-                } else if size.0 < COMPACT_BELOW {
-                    (backend, Theme::compact())
+                let (backend, $theme) = if charts::projector() {
+                    (backend.with_line_scale(charts::PROJECTOR_LINE_SCALE), $crate::viz::Theme::projector())
+                } else if size.0 < charts::COMPACT_BELOW {
+                    (backend, $crate::viz::Theme::compact())
                 } else {
-                    (backend, Theme::default())
+                    (backend, $crate::viz::Theme::default())
                 };
                 let $area = backend.into_drawing_area();
-                $area.fill(&$theme.background).map_err(failed($name))?;
+                $area.fill(&$theme.background).map_err(charts::failed($name))?;
                 let out = $body;
-                $area.present().map_err(failed($name))?;
+                $area.present().map_err(charts::failed($name))?;
                 out
             };
-            CAPTURED.with(|c| *c.borrow_mut() = Some(svg));
+            charts::keep_svg(svg);
             out
         } else {
-            let ($area, $theme) = open($canvas, $scale)?;
+            let ($area, $theme) = charts::open($canvas, $scale)?;
             let out = $body;
-            $area.present().map_err(failed($name))?;
+            $area.present().map_err(charts::failed($name))?;
             out
         }
     }};
+}
+pub(crate) use draw_into;
+
+/// Whether charts draw into SVG now ([`capture_svg`]).
+pub(crate) fn capturing() -> bool {
+    CAPTURE.with(|c| c.get())
+}
+
+/// Keeps the SVG of the chart just drawn for [`take_svg`].
+pub(crate) fn keep_svg(svg: String) {
+    CAPTURED.with(|c| *c.borrow_mut() = Some(svg));
 }
 
 /// The drawing area (CSS pixels) and theme for `canvas`, whose bitmap holds `scale` device pixels

@@ -17,7 +17,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::charts::{failed, open};
+use super::charts::failed;
 use super::to_js;
 use crate::viz::common::{bold_style, split_top, text_style, themed_mesh, title, DrawResult};
 use crate::viz::theme::{Theme, NEUTRAL_GREY, OI_BLUE, OI_SKY_BLUE, OI_VERMILLION};
@@ -264,8 +264,8 @@ fn draw_trace<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, trace: &[f32], 
 /// output, positive_edge, negative_edge, radius }` in CSS pixels.
 #[wasm_bindgen(js_name = drawRectifier)]
 pub fn draw_rectifier(canvas: &HtmlCanvasElement, scale: f64, x: f64, trace: &[f32]) -> Result<JsValue, JsError> {
-    let (area, theme) = open(canvas, scale)?;
-    let g = draw_rectifier_on(&area, x, trace, &theme).map_err(failed("figure 1"))?;
-    area.present().map_err(failed("figure 1"))?;
+    let g = super::charts::draw_into!(canvas, scale, "figure 1", |area, theme| {
+        draw_rectifier_on(&area, x, trace, &theme).map_err(failed("figure 1"))?
+    });
     Ok(to_js(&g))
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::charts::{elements, f32_field, failed, field, open};
+use super::charts::{elements, f32_field, failed, field};
 use super::to_js;
 use crate::sweep::{group_key, parse_results, wilson, GENERALIZED};
 use crate::viz::{draw_seed_dots as viz_seed_dots, SeedDotsData, SeedGroup};
@@ -58,9 +58,9 @@ pub fn draw_seed_dots(
     let selected =
         (selected_group >= 0 && selected_index >= 0).then_some((selected_group as usize, selected_index as usize));
     let data = SeedDotsData { groups: &groups, threshold, chance, caption, selected };
-    let (area, theme) = open(canvas, scale)?;
-    let dots = viz_seed_dots(&area, &data, &theme).map_err(failed("seed dots"))?;
-    area.present().map_err(failed("seed dots"))?;
+    let dots = super::charts::draw_into!(canvas, scale, "seed dots", |area, theme| {
+        viz_seed_dots(&area, &data, &theme).map_err(failed("seed dots"))?
+    });
     Ok(to_js(&dots))
 }
 
