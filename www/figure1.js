@@ -3,6 +3,8 @@
 // the current. Drawn by the core's chart code (wasm `drawRectifier`, src/wasm/figure1.rs) like
 // every other panel; this module only owns the panel's DOM, the input and the animation.
 
+import { fitCanvas } from './panels.js';
+
 /** Samples of the input kept for the output trace. */
 const TRACE = 240;
 /** One period of the sine wave (ms), and the samples per second of the trace. */
@@ -106,15 +108,7 @@ export class Figure1 {
   }
 
   resize() {
-    const dpr = window.devicePixelRatio || 1;
-    const rect = this.canvas.getBoundingClientRect();
-    const w = Math.max(1, Math.round(rect.width * dpr));
-    const h = Math.max(1, Math.round(rect.height * dpr));
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-      this.dirty = true;
-    }
+    if (fitCanvas(this.canvas)) this.dirty = true;
   }
 
   /** Draws again at the next frame (after the projector view changed the charts' style). */

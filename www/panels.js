@@ -17,6 +17,21 @@ const FRAME_BUDGET_MS = 12;
 
 const fmt = (x, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
+/**
+ * Sizes a canvas's bitmap to its CSS box times the screen's pixel density (the charts draw in CSS
+ * pixels, see src/wasm/charts.rs); returns whether the size changed (the chart must be redrawn).
+ */
+export function fitCanvas(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const rect = canvas.getBoundingClientRect();
+  const w = Math.max(1, Math.round(rect.width * dpr));
+  const h = Math.max(1, Math.round(rect.height * dpr));
+  if (canvas.width === w && canvas.height === h) return false;
+  canvas.width = w;
+  canvas.height = h;
+  return true;
+}
+
 export class Panels {
   constructor(app) {
     this.app = app;
@@ -42,13 +57,7 @@ export class Panels {
   }
 
   resize(canvas) {
-    const dpr = window.devicePixelRatio || 1;
-    const rect = canvas.getBoundingClientRect();
-    const w = Math.max(1, Math.round(rect.width * dpr));
-    const h = Math.max(1, Math.round(rect.height * dpr));
-    if (canvas.width !== w || canvas.height !== h) {
-      canvas.width = w;
-      canvas.height = h;
+    if (fitCanvas(canvas)) {
       const name = Object.keys(this.canvases).find((n) => this.canvases[n] === canvas);
       this.dirty.add(name);
       this.last[name] = 0;

@@ -9,6 +9,7 @@
 //
 // The page state (app.state) is not touched here: runs are opened through app.start().
 
+import { fitCanvas } from './panels.js';
 import { setupOfConfig } from './url-state.js';
 
 /** Most seeds one press of Run trains. */
@@ -324,15 +325,7 @@ export class SeedStats {
   }
 
   resize() {
-    const dpr = window.devicePixelRatio || 1;
-    const rect = this.canvas.getBoundingClientRect();
-    const w = Math.max(1, Math.round(rect.width * dpr));
-    const h = Math.max(1, Math.round(rect.height * dpr));
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-      this.dirty = true;
-    }
+    if (fitCanvas(this.canvas)) this.dirty = true;
   }
 
   render() {
