@@ -357,6 +357,9 @@ test('the figure-5 preset trains both arms in two workers', async () => {
 test('screenshots: phone and desktop, before and during training', async () => {
   for (const [width, height] of [[375, 812], [1440, 900]]) {
     const { page, problems } = await openPage('', { width, height });
+    // The results files the page quotes must have arrived: a reload while they are fetched aborts
+    // them (a failed request).
+    await page.waitForFunction(() => 'rates' in window.pathscope);
     // Load again at this width: the page lays out for the screen it opens on (phones fold Settings).
     await page.reload();
     await page.waitForFunction(() => window.pathscope?.app.state.arms.every((a) => a.summary && a.attention.count > 0));
