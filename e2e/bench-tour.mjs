@@ -1,12 +1,14 @@
 // How long each stop of the guided tour (www/tour.js) takes to show its point, on this machine:
 // opens #tour=N in headless Chromium (1280 x 720) and polls, in the page, the condition that says
-// the stop's picture is there. Prints one line per stop, and the worst main-thread long task.
+// the stop's picture is there. Prints one line per stop with the worst main-thread long task, and
+// the worst long animation frame with the scripts that made it (helpers.mjs mainThread): which
+// shows whether drawing the charts is ever the reason a frame takes over 50 ms.
 //
 //   node e2e/bench-tour.mjs [--url http://127.0.0.1:8000/] [--limit 300] [--stops 1-9]
 //
 // Without --url it serves www/ (built by `make build`). --limit: seconds to wait per stop;
 // --stops: which stops (one, or first-last).
-import { launchBrowser, startServer } from './helpers.mjs';
+import { launchBrowser, mainThread, startServer, watchMainThread } from './helpers.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -59,14 +61,10 @@ const POINTS = {
 
 const server = await startServer(arg('--url') ? undefined : {});
 const browser = await launchBrowser({ viewport: { width: 1280, height: 720 } });
-await browser.context.addInitScript(() => {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push(e.duration);
-  }).observe({ type: 'longtask', buffered: true });
-});
+await browser.context.addInitScript(watchMainThread);
 const base = arg('--url', server.url);
 let worst = 0;
+let worstDrawing = 0;
 try {
   for (let stop = ONLY[0]; stop <= (ONLY[1] ?? ONLY[0]); stop++) {
     const [what, point] = POINTS[stop];
@@ -83,13 +81,16 @@ try {
       const epochs = await page.evaluate(() => window.pathscope.app.state.arms.map((a) => `${a.name} epoch ${a.summary?.epoch}`).join(', '));
       line = `stop ${stop}: ${what}: not within ${LIMIT_S} s (${epochs})`;
     }
-    const tasks = await page.evaluate(() => window.__longTasks);
-    const w = tasks.length ? Math.max(...tasks) : 0;
-    worst = Math.max(worst, w);
-    console.log(`${line}; worst main-thread task ${w.toFixed(0)} ms (${tasks.length} over 50 ms)`);
+    const m = await mainThread(page);
+    worst = Math.max(worst, m.worstTask);
+    worstDrawing = Math.max(worstDrawing, m.worstDrawing.ms);
+    console.log(`${line}; worst main-thread task ${m.worstTask.toFixed(0)} ms (${m.tasks.length} over 50 ms)`);
+    console.log(`  worst long frame (of ${m.frames.length}): ${m.describe(m.worstFrame)}`);
+    if (m.worstDrawing.frame && m.worstDrawing.frame !== m.worstFrame) console.log(`  most drawing in one long frame: ${m.describe(m.worstDrawing.frame)}`);
+    if (process.env.VERBOSE) for (const f of m.frames) console.log(`    ${m.describe(f)}`);
     await page.close();
   }
-  console.log(`worst main-thread task over the tour: ${worst.toFixed(0)} ms`);
+  console.log(`worst main-thread task over the tour: ${worst.toFixed(0)} ms; most time drawing in one frame: ${worstDrawing.toFixed(0)} ms`);
 } finally {
   await browser.close();
   await server.stop();

@@ -191,3 +191,62 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * An init script (for `context.addInitScript`): from before any of the page's scripts, records
+ * every main-thread long task (over 50 ms) and every long animation frame (Chromium's Long
+ * Animation Frames API: a frame whose work took over 50 ms) with the scripts that ran in it.
+ * Read them with `mainThread(page)`.
+ */
+export function watchMainThread() {
+  window.__longTasks = [];
+  window.__longFrames = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+  }).observe({ type: 'longtask', buffered: true });
+  if (PerformanceObserver.supportedEntryTypes?.includes('long-animation-frame')) {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        window.__longFrames.push({
+          start: e.startTime,
+          duration: e.duration,
+          render: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
+          scripts: e.scripts.map((s) => ({
+            invoker: s.invoker,
+            type: s.invokerType,
+            source: `${(s.sourceURL || '').split('/').pop()}${s.sourceFunctionName ? ` ${s.sourceFunctionName}` : ''}`,
+            duration: s.duration,
+            layout: s.forcedStyleAndLayoutDuration,
+          })),
+        });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  }
+}
+
+/** The page modules that draw charts: a frame callback of theirs is drawing. */
+const DRAWING = /^(panels|figure1|seeds)\.js/;
+
+/**
+ * What `watchMainThread` recorded on `page`: `{ tasks, worstTask, frames, worstFrame, worstDrawing,
+ * describe(frame) }`. `worstDrawing` is the longest time any one frame spent in the drawing
+ * modules' animation-frame callbacks (panels.js, figure1.js, seeds.js; the charts are drawn there
+ * and nowhere else), with the frame it was in.
+ */
+export async function mainThread(page) {
+  const { tasks, frames } = await page.evaluate(() => ({ tasks: window.__longTasks ?? [], frames: window.__longFrames ?? [] }));
+  const drawingIn = (f) => f.scripts.filter((s) => s.type === 'user-callback' && DRAWING.test(s.source)).reduce((sum, s) => sum + s.duration, 0);
+  let worstDrawing = { ms: 0, frame: null };
+  for (const f of frames) {
+    const ms = drawingIn(f);
+    if (ms > worstDrawing.ms) worstDrawing = { ms, frame: f };
+  }
+  const worstFrame = frames.reduce((w, f) => (!w || f.duration > w.duration ? f : w), null);
+  const describe = (f) => {
+    if (!f) return 'none';
+    const top = [...f.scripts].sort((a, b) => b.duration - a.duration).slice(0, 3);
+    const parts = top.map((s) => `${s.source || s.invoker} (${s.type}) ${s.duration.toFixed(0)} ms`);
+    return `${f.duration.toFixed(0)} ms at ${(f.start / 1000).toFixed(1)} s: ${parts.join(', ') || 'no script'}; rendering ${f.render.toFixed(0)} ms; drawing ${drawingIn(f).toFixed(0)} ms`;
+  };
+  return { tasks, worstTask: Math.max(0, ...tasks), frames, worstFrame, worstDrawing, describe };
+}

@@ -100,3 +100,30 @@ fn the_projector_view_draws_thicker_paths() {
         "red pixels: {screen} on screen, {projector} in the projector view"
     );
 }
+
+/// `key` of the geometry, a number.
+fn number(g: &JsValue, key: &str) -> i32 {
+    Reflect::get(g, &JsValue::from_str(key)).unwrap().as_f64().unwrap_or_else(|| panic!("{key} is not a number")) as i32
+}
+
+#[wasm_bindgen_test]
+fn the_trace_geometry_is_where_the_output_is_drawn() {
+    // The page maps a drag on the trace through `trace_plus` and `trace_minus`: check them
+    // against the pixels. Inputs held at +1 draw the output as a red line at the height of +1;
+    // at -1, as a blue line at the same height (|x| = 1), and nothing at the height of -1.
+    for (held, colour) in [(1.0f32, POSITIVE), (-1.0, NEGATIVE)] {
+        let canvas = new_canvas(900, 420);
+        let g = draw_rectifier(&canvas, 1.0, held as f64, &[held; 60]).expect("figure 1 draws");
+        let (left, right) = (number(&g, "trace_left"), number(&g, "trace_right"));
+        let (plus, minus) = (number(&g, "trace_plus"), number(&g, "trace_minus"));
+        assert!(point(&g, "output").0 < left && left + 100 < right, "trace {left}..{right}");
+        assert!(plus + 100 < minus && minus < 420, "+1 at {plus}, -1 at {minus}");
+        let px = Pixels::read(&canvas);
+        let near = |x: i32, y: i32| (-2..=2).any(|dy| px.at(x, y + dy) == rgba(colour));
+        let xs = [left + (right - left) / 4, (left + right) / 2, right - (right - left) / 4];
+        for x in xs {
+            assert!(near(x, plus), "held at {held}: no output line at ({x}, {plus})");
+            assert!(!near(x, minus), "held at {held}: an output line at ({x}, {minus}), the height of -1");
+        }
+    }
+}

@@ -1,6 +1,6 @@
 // Figure 1 of the paper, interactive: the full-wave rectifier as a two-layer ReLU network,
-// y = ReLU(x) + ReLU(−x). Drag the input slider, or play a sine wave, and watch which path carries
-// the current. Drawn by the core's chart code (wasm `drawRectifier`, src/wasm/figure1.rs) like
+// y = ReLU(x) + ReLU(−x). Drag the input up and down on the figure itself (or move the slider),
+// or play a sine wave, and watch which path carries the current. Drawn by the core's chart code (wasm `drawRectifier`, src/wasm/figure1.rs) like
 // every other panel; this module only owns the panel's DOM, the input and the animation.
 
 import { fitCanvas } from './panels.js';
@@ -11,6 +11,20 @@ const TRACE = 240;
 const PERIOD_MS = 4000;
 const SAMPLES_PER_S = 60;
 
+/**
+ * The input a pointer at (`px`, `py`) (CSS pixels in the canvas) asks for, by the chart's geometry
+ * (wasm `drawRectifier`): on the trace, the height on its axis (+1 at the top, −1 at the bottom);
+ * on the network, the height between the two hidden units (at the red unit's height +1, at the
+ * blue one's −1: pull the input towards the path that should carry it). Clamped to [−1, 1].
+ */
+export function inputAt(g, px, py) {
+  const onTrace = px >= g.trace_left - 12;
+  const [top, bottom] = onTrace ? [g.trace_plus, g.trace_minus] : [g.positive[1], g.negative[1]];
+  if (!(bottom > top)) return 0;
+  const x = 1 - (2 * (py - top)) / (bottom - top);
+  return Math.max(-1, Math.min(1, Math.round(x * 100) / 100));
+}
+
 export class Figure1 {
   /** `wasm`: the main thread's wasm exports; the panel is added at the end of `#panels`. */
   constructor(wasm) {
@@ -19,6 +33,8 @@ export class Figure1 {
     this.trace = new Float32Array(TRACE).fill(NaN);
     this.filled = 0;
     this.playing = false;
+    /** The pointer dragging the input, or null. */
+    this.dragging = null;
     this.visible = false;
     this.dirty = true;
     this.phase0 = 0;
@@ -61,7 +77,11 @@ export class Figure1 {
       el('label', { htmlFor: 'fig1-x' }, 'input x ', this.slider),
       this.playButton,
     );
-    const help = el('p', { id: 'fig1-help', className: 'help', textContent: 'The input x, from −1 to 1 (arrow keys on the slider move it).' });
+    const help = el('p', {
+      id: 'fig1-help',
+      className: 'help',
+      textContent: 'The input x, from −1 to 1: drag up or down on the figure (on the network, towards the red or the blue unit; on the trace, to the height you want), or move the slider (arrow keys move it).',
+    });
     this.section = el(
       'section',
       { className: 'panel wide', id: 'panel-figure1' },
@@ -79,6 +99,36 @@ export class Figure1 {
       this.setX(Number(this.slider.value));
     });
     this.playButton.addEventListener('click', () => this.setPlaying(!this.playing));
+    this.bindDrag();
+  }
+
+  /** Dragging on the canvas sets the input; the trace samples it at a steady rate meanwhile. */
+  bindDrag() {
+    const at = (event) => {
+      const rect = this.canvas.getBoundingClientRect();
+      return inputAt(this.geometry, event.clientX - rect.left, event.clientY - rect.top);
+    };
+    this.canvas.addEventListener('pointerdown', (event) => {
+      if (!this.geometry || event.button !== 0) return;
+      event.preventDefault();
+      this.canvas.setPointerCapture?.(event.pointerId);
+      this.setPlaying(false);
+      this.dragging = event.pointerId;
+      this.lastSample = Math.floor((performance.now() * SAMPLES_PER_S) / 1000);
+      this.setX(at(event));
+    });
+    this.canvas.addEventListener('pointermove', (event) => {
+      if (this.dragging !== event.pointerId) return;
+      this.x = at(event);
+      this.slider.value = String(this.x);
+      this.dirty = true;
+    });
+    const end = (event) => {
+      if (this.dragging === event.pointerId) this.dragging = null;
+    };
+    this.canvas.addEventListener('pointerup', end);
+    this.canvas.addEventListener('pointercancel', end);
+    this.canvas.addEventListener('lostpointercapture', end);
   }
 
   /** The input, in [-1, 1]; appended to the trace. */
@@ -129,6 +179,12 @@ export class Figure1 {
         this.slider.value = String(this.x);
         this.dirty = true;
       }
+    } else if (this.dragging !== null) {
+      // Held input: the trace moves on at the sine's rate, so time runs as it does while playing.
+      const due = Math.floor((now * SAMPLES_PER_S) / 1000);
+      for (let i = Math.max(this.lastSample + 1, due - TRACE); i <= due; i++) this.push(this.x);
+      if (due > this.lastSample) this.dirty = true;
+      this.lastSample = due;
     }
     if (!this.dirty || !this.visible) return;
     this.dirty = false;

@@ -82,6 +82,63 @@ export class SeedStats {
       const rect = this.canvas.getBoundingClientRect();
       this.canvas.style.cursor = this.dotAt(event.clientX - rect.left, event.clientY - rect.top) ? 'pointer' : '';
     });
+    this.canvas.addEventListener('keydown', (event) => this.key(event));
+    this.canvas.addEventListener('focus', () => {
+      // The keyboard starts on the first dot (or the one picked before).
+      if (!this.selected && this.dots.length) this.select(this.dots[0].group, this.dots[0].index);
+    });
+  }
+
+  /**
+   * The keyboard on the focused chart: ←/→ the previous/next seed (across columns at the ends),
+   * ↑/↓ the same seed in the previous/next column, Home/End the first/last dot, Enter or Space
+   * opens the picked dot's run (as a click does).
+   */
+  key(event) {
+    const order = [...this.dots].sort((a, b) => a.group - b.group || a.index - b.index);
+    if (!order.length) return;
+    const at = this.selected ? order.findIndex((d) => d.group === this.selected[0] && d.index === this.selected[1]) : -1;
+    const cur = order[Math.max(0, at)];
+    let to = null;
+    if (event.key === 'ArrowRight') to = order[Math.min(order.length - 1, at + 1)];
+    else if (event.key === 'ArrowLeft') to = order[Math.max(0, at - 1)];
+    else if (event.key === 'Home') to = order[0];
+    else if (event.key === 'End') to = order.at(-1);
+    else if (event.key === 'ArrowUp' || event.key === 'ArrowDown') {
+      const groups = [...new Set(order.map((d) => d.group))];
+      const g = groups[groups.indexOf(cur.group) + (event.key === 'ArrowDown' ? 1 : -1)];
+      const column = order.filter((d) => d.group === g);
+      to = column.length ? column[Math.min(cur.index, column.length - 1)] : cur;
+    } else if ((event.key === 'Enter' || event.key === ' ') && at >= 0) {
+      // Not the page's Space (play/pause): it sees the event as handled.
+      event.preventDefault();
+      this.groups()[cur.group].open(cur.index);
+      return;
+    } else return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.select(to.group, to.index);
+  }
+
+  /** Picks a dot (drawn ringed) and says which run it is. */
+  select(group, index) {
+    this.selected = [group, index];
+    this.dirty = true;
+    this.describe();
+  }
+
+  /** The picked dot in words, under the chart (read out by screen readers as it changes). */
+  describe() {
+    const g = this.selected && this.groups()[this.selected[0]];
+    const i = this.selected?.[1];
+    const el = $('seeds-dot');
+    if (!g || !(i < g.values.length)) {
+      el.textContent = '';
+      return;
+    }
+    const v = g.values[i];
+    const verdict = !Number.isFinite(v) ? 'no final accuracy (the run diverged)' : v > this.threshold ? 'generalized' : 'did not generalize';
+    el.textContent = `Picked: ${g.name}, seed ${g.seeds[i]}: final test accuracy ${Number.isFinite(v) ? v.toFixed(3) : '–'}, ${verdict}. Enter opens this run above.`;
   }
 
   // ---- running seeds ------------------------------------------------------------------------
@@ -113,6 +170,7 @@ export class SeedStats {
     this.plan = plan;
     this.source = 'live';
     this.selected = null;
+    this.describe();
     this.queue = [];
     for (let seed = 0; seed < n; seed++) {
       for (const arm of plan.arms) if (!this.done.has(`${arm.name}/${seed}`)) this.queue.push({ arm, seed });
@@ -227,6 +285,7 @@ export class SeedStats {
     this.file = { name: file.name, lines: read.lines, groups: read.groups.slice(0, MAX_GROUPS) };
     this.source = 'file';
     this.selected = null;
+    this.describe();
     this.render();
   }
 
@@ -313,8 +372,7 @@ export class SeedStats {
   clickAt(x, y) {
     const dot = this.dotAt(x, y);
     if (!dot) return;
-    this.selected = [dot.group, dot.index];
-    this.dirty = true;
+    this.select(dot.group, dot.index);
     this.groups()[dot.group].open(dot.index);
   }
 

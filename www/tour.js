@@ -29,7 +29,8 @@ const STOPS = [
     setup: null,
     watch:
       'Play the sine wave and watch the two paths take turns: the red path (input weight +1) carries the positive half ' +
-      'of the wave, the blue path (weight −1) the negative half, and the output is always positive.',
+      'of the wave, the blue path (weight −1) the negative half, and the output is always positive. Pause it and drag ' +
+      'the input up or down on the figure to steer the current yourself.',
     claim:
       'A circuit is a path of weights through the network that computes one part of the answer. The paper looks at ' +
       'training as a competition between circuits: each gradient step strengthens many of them at once, and the task ' +
@@ -317,6 +318,8 @@ export class Tour {
     if (!this.stop || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
     if (t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+    // A focused chart that moves its own pick with the arrows (the seed dots) keeps them.
+    if (t instanceof HTMLElement && t.closest('[data-arrow-keys]') && e.key !== 'Escape') return;
     const act = { ArrowRight: () => this.next(), ArrowLeft: () => this.back(), Escape: () => this.leave() }[e.key];
     if (!act) return;
     // Handled here (capture phase): the playground's own keys (→ one step) do not see it.

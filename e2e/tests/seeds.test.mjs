@@ -119,6 +119,31 @@ test('4 seeds of a fast setup: 8 dots, rates that match them, a dot opens its ru
   assert.match(await page.evaluate(() => location.hash), /seed=2/);
   assert.equal(await page.evaluate(() => window.pathscope.app.state.arms.length), 2, 'the pair is open');
 
+  // The keyboard reaches every dot: Tab onto the chart, the arrows pick, Enter opens.
+  const picked = () => page.evaluate(() => [window.pathscope.seeds.selected, document.getElementById('seeds-dot').textContent]);
+  await page.focus('#seeds-file');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'canvas-seeds', 'Tab from the file picker reaches the dot plot');
+  await page.keyboard.press('Home');
+  let [sel, text] = await picked();
+  assert.deepEqual(sel, [0, 0]);
+  const acc = (arm, seed) => view.done[`${arm}/${seed}`].toFixed(3);
+  assert.match(text, new RegExp(`^Picked: curriculum, seed 0: final test accuracy ${acc('curriculum', 0)}`));
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  [sel, text] = await picked();
+  assert.deepEqual(sel, [1, 3], 'three to the right, then down a column: scratch, seed 3');
+  assert.match(text, new RegExp(`^Picked: scratch, seed 3: final test accuracy ${acc('scratch', 3)}, (generalized|did not generalize)\\. Enter opens`));
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowUp');
+  assert.deepEqual((await picked())[0], [0, 2], 'left, then up: curriculum, seed 2');
+  await page.keyboard.press('End');
+  assert.deepEqual((await picked())[0], [1, 3]);
+  const playing = await page.evaluate(() => window.pathscope.app.state.playing);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.pathscope.app.state.setup.seed === 3);
+  assert.equal(await page.evaluate(() => window.pathscope.app.state.playing), playing, 'Enter on the plot is not the page\'s play key');
+
   const worst = await page.evaluate(() => Math.max(0, ...window.__longTasks));
   console.log(`longest main-thread task during the seed statistics: ${worst} ms (${await page.evaluate(() => window.__longTasks.length)} over 50 ms)`);
   problems.assertClean();

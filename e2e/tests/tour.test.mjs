@@ -197,6 +197,42 @@ test('a tour address that names no stop gets a notice and opens stop 1; the Guid
   await page.close();
 });
 
+test('figure 1: dragging on the figure sets the input, on the network and on the trace, and stops the sine wave', async () => {
+  const { page, problems } = await openAt('#tour=1', 1);
+  await page.waitForFunction(() => window.pathscope.figure1.geometry !== null);
+  const box = await page.locator('#canvas-figure1').boundingBox();
+  const g = await page.evaluate(() => window.pathscope.figure1.geometry);
+  const fig = () => page.evaluate(() => ({ x: window.pathscope.figure1.x, playing: window.pathscope.figure1.playing, slider: Number(document.getElementById('fig1-x').value) }));
+  // On the network: pull the input up to the red unit's height, then down to the blue one's.
+  const [ix, iy] = g.input;
+  await page.mouse.move(box.x + ix, box.y + iy);
+  await page.mouse.down();
+  await page.mouse.move(box.x + ix, box.y + g.positive[1], { steps: 5 });
+  let f = await fig();
+  assert.equal(f.playing, false, 'a drag pauses the sine wave');
+  assert.ok(f.x > 0.95 && f.slider === f.x, `dragged to the red unit: x = ${f.x}, slider ${f.slider}`);
+  await page.waitForFunction(() => window.pathscope.figure1.canvas.getAttribute('aria-label').includes('the positive (red) path carries it'));
+  await page.mouse.move(box.x + ix, box.y + (g.input[1] + g.negative[1]) / 2, { steps: 5 });
+  f = await fig();
+  assert.ok(Math.abs(f.x + 0.5) < 0.1, `halfway down to the blue unit: x = ${f.x}`);
+  // Held still, the trace moves on: the value held fills it.
+  await page.waitForTimeout(600);
+  const held = await page.evaluate(() => Array.from(window.pathscope.figure1.trace.slice(-20)));
+  assert.ok(held.every((v) => Math.abs(v - f.x) < 1e-6), `the trace holds the dragged input: ${held}`);
+  await page.mouse.up();
+  // On the trace: the height on its axis; a quarter of the way down from +1 is +0.5.
+  const tx = (g.trace_left + g.trace_right) / 2;
+  await page.mouse.move(box.x + tx, box.y + g.trace_plus + (g.trace_minus - g.trace_plus) / 4);
+  await page.mouse.down();
+  await page.mouse.up();
+  f = await fig();
+  assert.ok(Math.abs(f.x - 0.5) < 0.05, `a press a quarter down the trace's axis: x = ${f.x}`);
+  await page.waitForFunction(() => window.pathscope.figure1.canvas.getAttribute('aria-label').includes('input x = 0.50'));
+  problems.assertClean();
+  await collectLongTasks(page);
+  await page.close();
+});
+
 test('layout: the sticky bar under 15% of the viewport at 375 px and at 150% zoom; folding the settings widens the charts; keyboard help below the charts on phones', async () => {
   const { page, problems } = await browser.open(`${server.url}#preset=quick`);
   await page.waitForFunction(() => window.pathscope?.app?.state.arms.every((a) => a.summary));

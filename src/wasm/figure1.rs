@@ -46,8 +46,9 @@ fn relu(x: f64) -> f64 {
 }
 
 /// Where the network was drawn (CSS pixels): node centres, and the midpoints of the two input
-/// edges (the pixels a test or a pointer looks at).
-#[derive(Serialize, Clone, Copy, Debug)]
+/// edges (the pixels a test or a pointer looks at); and the trace's plot, as its left and right
+/// edges and the heights of the values +1 and -1 (the page maps a drag on it to an input).
+#[derive(Serialize, Clone, Copy, Debug, Default)]
 pub struct RectifierGeometry {
     pub input: (i32, i32),
     pub positive: (i32, i32),
@@ -56,6 +57,10 @@ pub struct RectifierGeometry {
     pub positive_edge: (i32, i32),
     pub negative_edge: (i32, i32),
     pub radius: i32,
+    pub trace_left: i32,
+    pub trace_right: i32,
+    pub trace_plus: i32,
+    pub trace_minus: i32,
 }
 
 /// Draws figure 1 for the input `x` (clamped to [-1, 1]) and the recent inputs `trace` (oldest
@@ -80,12 +85,17 @@ pub fn draw_rectifier_on<DB: DrawingBackend>(
         (a, b)
     };
     let g = draw_network(&net, x, theme)?;
-    draw_trace(&trace_area, trace, theme)?;
+    // The trace's corners come in backend pixels: the canvas's, when `area` is the whole canvas.
+    let (ax, ay) = area.get_base_pixel();
+    let ((left, plus), (right, minus)) = draw_trace(&trace_area, trace, theme)?;
     // The network's area may sit below the title: report page coordinates of the whole canvas.
     let (bx, by) = net.get_base_pixel();
-    let (ax, ay) = area.get_base_pixel();
     let shift = |p: (i32, i32)| (p.0 + bx - ax, p.1 + by - ay);
     Ok(RectifierGeometry {
+        trace_left: left - ax,
+        trace_right: right - ax,
+        trace_plus: plus - ay,
+        trace_minus: minus - ay,
         input: shift(g.input),
         positive: shift(g.positive),
         negative: shift(g.negative),
@@ -222,10 +232,18 @@ fn draw_network<DB: DrawingBackend>(
         positive_edge: mid(input, positive),
         negative_edge: mid(input, negative),
         radius: r,
+        ..Default::default()
     })
 }
 
-fn draw_trace<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, trace: &[f32], theme: &Theme) -> DrawResult<(), DB> {
+/// Draws the input and output over time; returns, in backend pixels, the plot's point of the
+/// first sample at +1 and of the last sample at -1 (its left and right edges, and the heights of
+/// +1 and -1).
+fn draw_trace<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    trace: &[f32],
+    theme: &Theme,
+) -> DrawResult<((i32, i32), (i32, i32)), DB> {
     let note = "output y over time: red while the +1 path carries it, blue while the −1 path does; dashed: the input x";
     let note_style = text_style(theme, theme.note_size, theme.muted, HPos::Left, VPos::Top);
     let used = crate::viz::common::draw_wrapped(area, note, &note_style, (6, 2), HPos::Left)?;
@@ -256,12 +274,13 @@ fn draw_trace<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, trace: &[f32], 
         let pts = vec![(i as f64, pair[0].abs()), ((i + 1) as f64, pair[1].abs())];
         chart.draw_series(std::iter::once(PathElement::new(pts, s)))?;
     }
-    Ok(())
+    Ok((chart.backend_coord(&(0.0, 1.0)), chart.backend_coord(&((n - 1) as f64, -1.0))))
 }
 
 /// Figure 1 on a page's canvas: the rectifier network at input `x` with the output trace of the
 /// recent inputs `trace` (Float32Array, oldest first). Returns `{ input, positive, negative,
-/// output, positive_edge, negative_edge, radius }` in CSS pixels.
+/// output, positive_edge, negative_edge, radius, trace_left, trace_right, trace_plus,
+/// trace_minus }` in CSS pixels.
 #[wasm_bindgen(js_name = drawRectifier)]
 pub fn draw_rectifier(canvas: &HtmlCanvasElement, scale: f64, x: f64, trace: &[f32]) -> Result<JsValue, JsError> {
     let g = super::charts::draw_into!(canvas, scale, "figure 1", |area, theme| {
