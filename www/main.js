@@ -18,6 +18,12 @@ import { Figure1 } from './figure1.js';
 import { Projector } from './projector.js';
 import { Tour } from './tour.js';
 
+/**
+ * Lets the browser paint and handle input before the next part of the boot: each part is a task of
+ * its own, so that none holds the main thread for long (the boot in one task took over 50 ms).
+ */
+const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 async function main() {
   // preflight.js found that the page cannot run here (a sandboxed frame, a file:// page) and says why.
   if (document.documentElement.dataset.blocked) return;
@@ -49,10 +55,17 @@ async function main() {
     const sentence = epochTimeSentence(wasm, app.config());
     if (sentence) controls.notice(sentence, 'info');
   });
+  // Before any frame is drawn: the projector flag sets the charts' style. An embedded figure
+  // takes its layout before the first frame too (startEmbed, below): no yield there.
   const first = fromAddress();
-  app.start(first.setup);
+  if (!first.setup.embed) await yieldToPage();
+  // A tour stop that sets up a run of its own starts only that one (the address's run would start
+  // its workers only to stop them); embed mode keeps its order: its run, then the tour.
+  const tourFirst = !first.setup.embed && tour.setsUpRun(first.flags.tour);
+  if (tourFirst) tour.fromFlag(first.flags.tour);
+  else app.start(first.setup);
   if (!startEmbed(app, (text) => controls.notice(text, 'error'))) new EmbedCode(app);
-  tour.fromFlag(first.flags.tour);
+  if (!tourFirst) tour.fromFlag(first.flags.tour);
   // An edited address (or back/forward) opens its setup, unless it is the run on screen; the
   // notices about the previous address go.
   window.addEventListener('hashchange', () => {
@@ -64,6 +77,7 @@ async function main() {
     else if (!sameRun(setup, app.state.setup)) app.start(setup);
     else if (setup.probe !== app.state.setup.probe) app.setProbe(setup.probe);
   });
+  await yieldToPage();
   const seeds = new SeedStats(app);
   files.drawers.seeds = () => seeds.draw();
   // For the console and the end-to-end tests.

@@ -74,9 +74,11 @@ export class Panels {
       // A panel that is not displayed (embed mode shows some only) waits, dirty, until it is.
       if (!this.canvases[name].getClientRects().length) continue;
       if (playing && now - (this.last[name] ?? 0) < PANELS[name].every) continue;
-      // Leave a panel for the next frame when it would push this one past the budget.
+      // Leave a panel for the next frame when it would push this one past the budget. A panel
+      // never drawn has an unknown cost (its first draw also compiles its wasm code): it counts
+      // as the whole budget, so first draws are spread over frames, one per frame.
       const spent = performance.now() - start;
-      if (drawn > 0 && spent + (this.typical[name] ?? 0) > FRAME_BUDGET_MS) continue;
+      if (drawn > 0 && spent + (this.typical[name] ?? FRAME_BUDGET_MS) > FRAME_BUDGET_MS) continue;
       drawn++;
       this.dirty.delete(name);
       this.last[name] = now;

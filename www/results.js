@@ -18,6 +18,37 @@ function settingText(setting) {
 const pct = (x) => `${Math.round(100 * x)}%`;
 const rateText = (r) => `${r.k} of ${r.n} seeds (${pct(r.k / r.n)}; 95% interval ${pct(r.low)} to ${pct(r.high)})`;
 
+/**
+ * The core's summary of `text` (results lines), computed in a worker of its own (results-worker.js)
+ * so that the page stays responsive while it loads; on the main thread if no worker can start.
+ */
+function summarize(wasm, text) {
+  let worker;
+  try {
+    worker = new Worker(new URL('./results-worker.js', import.meta.url), { type: 'module', name: 'pathscope results' });
+  } catch {
+    return wasm.summarizeResults(text);
+  }
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (event) => {
+      worker.terminate();
+      if (event.data?.error) reject(new Error(event.data.error));
+      else resolve(event.data.summary);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      worker.terminate();
+      // A worker that cannot start (a host that serves it wrongly): the main thread does it.
+      try {
+        resolve(wasm.summarizeResults(text));
+      } catch (e) {
+        reject(e);
+      }
+    };
+    worker.postMessage(text);
+  });
+}
+
 /** Reads every bundled results file; resolves to the core's summary, or null if there is none. */
 export async function loadResults(wasm) {
   try {
@@ -31,7 +62,7 @@ export async function loadResults(wasm) {
         return r.ok ? r.text() : '';
       }),
     );
-    return wasm.summarizeResults(texts.join('\n'));
+    return await summarize(wasm, texts.join('\n'));
   } catch {
     return null;
   }

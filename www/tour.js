@@ -247,6 +247,12 @@ export class Tour {
     return true;
   }
 
+  /** Whether the address flag `raw` names a stop that sets up a run of its own. */
+  setsUpRun(raw) {
+    const n = /^\d{1,3}$/.test(raw ?? '') ? Number(raw) : NaN;
+    return Boolean(STOPS[n - 1]?.setup);
+  }
+
   // ---- moving -------------------------------------------------------------------------------
 
   /** Goes to stop `n` (1-based): its run, its panel, its text. */

@@ -227,7 +227,7 @@ test('figure 1: dragging on the figure sets the input, on the network and on the
   await page.mouse.up();
   f = await fig();
   assert.ok(Math.abs(f.x - 0.5) < 0.05, `a press a quarter down the trace's axis: x = ${f.x}`);
-  await page.waitForFunction(() => window.pathscope.figure1.canvas.getAttribute('aria-label').includes('input x = 0.50'));
+  await page.waitForFunction((x) => window.pathscope.figure1.canvas.getAttribute('aria-label').includes(`input x = ${x}`), f.x.toFixed(2));
   problems.assertClean();
   await collectLongTasks(page);
   await page.close();
