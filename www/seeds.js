@@ -99,7 +99,7 @@ export class SeedStats {
     if (!order.length) return;
     const at = this.selected ? order.findIndex((d) => d.group === this.selected[0] && d.index === this.selected[1]) : -1;
     const cur = order[Math.max(0, at)];
-    let to = null;
+    let to;
     if (event.key === 'ArrowRight') to = order[Math.min(order.length - 1, at + 1)];
     else if (event.key === 'ArrowLeft') to = order[Math.max(0, at - 1)];
     else if (event.key === 'Home') to = order[0];

@@ -236,6 +236,9 @@ fn draw_network<DB: DrawingBackend>(
     })
 }
 
+/// Two points of a chart, in backend pixels.
+type Corners = ((i32, i32), (i32, i32));
+
 /// Draws the input and output over time; returns, in backend pixels, the plot's point of the
 /// first sample at +1 and of the last sample at -1 (its left and right edges, and the heights of
 /// +1 and -1).
@@ -243,7 +246,7 @@ fn draw_trace<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     trace: &[f32],
     theme: &Theme,
-) -> DrawResult<((i32, i32), (i32, i32)), DB> {
+) -> DrawResult<Corners, DB> {
     let note = "output y over time: red while the +1 path carries it, blue while the −1 path does; dashed: the input x";
     let note_style = text_style(theme, theme.note_size, theme.muted, HPos::Left, VPos::Top);
     let used = crate::viz::common::draw_wrapped(area, note, &note_style, (6, 2), HPos::Left)?;
