@@ -313,6 +313,9 @@ export function parseHash(presets, hash, checkConfig, fallbackPreset = DEFAULT_P
   const pairs = [];
   const flags = {};
   const text = (hash ?? '').replace(/^#/, '');
+  // A key given twice: the first value counts (as URLSearchParams.get reads it), and a second
+  // that differs is named, not silently dropped.
+  const firstValue = new Map();
   for (const part of text ? text.split('&') : []) {
     if (!part) continue;
     const eq = part.indexOf('=');
@@ -327,6 +330,13 @@ export function parseHash(presets, hash, checkConfig, fallbackPreset = DEFAULT_P
       messages.push(`The link holds ${shown(part)}, which is not valid URL encoding: ignored.`);
       continue;
     }
+    const known = PAGE_FLAGS.includes(key) || Object.hasOwn(SETTING, key);
+    if (known && firstValue.has(key)) {
+      const first = firstValue.get(key);
+      if (value !== first) messages.push(`${key} = ${shown(value)} is ignored: the link gives ${key} twice, and the first, ${key} = ${shown(first)}, is used.`);
+      continue;
+    }
+    if (known) firstValue.set(key, value);
     if (PAGE_FLAGS.includes(key)) {
       flags[key] = value;
       continue;

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { checkProbe, format, loadPresets, parseHash, SETTINGS, toHash } from '../../www/url-state.js';
+import { checkProbe, format, loadPresets, PAGE_FLAGS, parseHash, SETTINGS, toHash } from '../../www/url-state.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CORPUS = join(ROOT, 'tests', 'fuzz', 'corpus', 'url');
@@ -161,6 +161,7 @@ function namesASetting(message) {
     SETTING_RE.test(message) ||
     LABEL_RE.test(message) ||
     message.startsWith('The link names an unknown setting ') ||
+    /^(tour|projector) = .* is ignored: the link gives \1 twice/s.test(message) ||
     /^The link holds .*, which is not valid URL encoding: ignored\.$/s.test(message) ||
     message.startsWith('this run needs ')
   );
@@ -237,5 +238,20 @@ test('fuzz regressions: inherited names are unknown settings, and long values ar
     const ms = performance.now() - start;
     assert.ok(ms < 250, `${s.key}: ${ms.toFixed(0)} ms for a 200,000-character value`);
     assert.equal(messages.length, 1, `${s.key}: ${messages}`);
+  }
+});
+
+test('a key given twice: the first value is used and the second, if it differs, is named', () => {
+  const { setup, messages } = parseHash(PRESETS, '#preset=quick&seed=3&lr=0.01&seed=4&seed=3&preset=fig5', checkConfig);
+  assert.equal(setup.preset, 'quick');
+  assert.equal(setup.seed, 3);
+  assert.deepEqual(messages, [
+    'seed = "4" is ignored: the link gives seed twice, and the first, seed = "3", is used.',
+    'preset = "fig5" is ignored: the link gives preset twice, and the first, preset = "quick", is used.',
+  ]);
+  for (const flag of PAGE_FLAGS) {
+    const read = parseHash(PRESETS, `#${flag}=1&${flag}=2&${flag}=1`, checkConfig);
+    assert.equal(read.flags[flag], '1');
+    assert.deepEqual(read.messages, [`${flag} = "2" is ignored: the link gives ${flag} twice, and the first, ${flag} = "1", is used.`]);
   }
 });
