@@ -403,10 +403,18 @@ export class App {
 
   /** A crashed run again from step 0, in a new worker; the other runs wait for it (lockstep). */
   restartArm(i) {
-    const arm = this.#state.arms[i];
+    const s = this.#state;
+    const arm = s.arms[i];
     if (!arm?.crashed) return;
+    // Restart means "run it again": it trains at once if the page was playing, or if play ended
+    // only because every other run finished meanwhile (the crash left nothing running).
+    const othersRunning = s.arms.some((a, j) => j !== i && !a.crashed && a.summary?.status.state === 'running');
+    const resume = s.playing || !othersRunning;
     arm.restartWorker();
-    if (this.#state.playing) arm.send('play');
+    if (resume) {
+      s.playing = true;
+      arm.send('play');
+    }
     this.emit('status');
   }
 

@@ -151,6 +151,9 @@ test('a worker that crashes is named, with a restart button; the page and the ot
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
   assert.ok(Date.now() - t0 < 1000, 'the page draws frames');
   await screenshot(page, 'failures-crashed');
+  // Restart after the other run has finished too (play has ended): the run still trains again.
+  await page.waitForFunction(() => window.pathscope.app.state.arms[1].summary.status.state !== 'running', null, { timeout: 120_000 });
+  assert.equal(await page.evaluate(() => window.pathscope.app.state.playing), false, 'play ended with the scratch run');
   await page.click('#failures button:text("Restart this run")');
   await page.waitForFunction(() => {
     const a = window.pathscope.app.state.arms[0];
