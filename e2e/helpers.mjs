@@ -2,16 +2,17 @@
 //
 // A test file typically does:
 //
-//   import { test, before, after } from 'node:test';
-//   import { startServer, launchBrowser } from '../helpers.mjs';
-//   let server, browser;
-//   before(async () => { server = await startServer(); browser = await launchBrowser(); });
-//   after(async () => { await browser?.close(); await server?.stop(); });
+//   import { test } from 'node:test';
+//   import { servedPage } from '../helpers.mjs';
+//   const served = servedPage();   // the page's server and a browser, for this file's tests
 //   test('...', async () => {
-//     const { page, problems } = await browser.open(server.url);
+//     const { page, problems } = await served.open('#preset=quick');
 //     ...
 //     problems.assertClean();   // no console error, page error, failed or outside request
 //   });
+//
+// Files that serve something else (a built dist/, a fixture page) call startServer and
+// launchBrowser themselves.
 //
 // Environment:
 //   PATHSCOPE_BASE_URL  use this already running server (scripts/test.sh sets it) instead of
@@ -25,6 +26,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -249,4 +251,29 @@ export async function mainThread(page) {
     return `${f.duration.toFixed(0)} ms at ${(f.start / 1000).toFixed(1)} s: ${parts.join(', ') || 'no script'}; rendering ${f.render.toFixed(0)} ms; drawing ${drawingIn(f).toFixed(0)} ms`;
   };
   return { tasks, worstTask: Math.max(0, ...tasks), frames, worstFrame, worstDrawing, describe };
+}
+
+/**
+ * The served page for one test file: starts the page's server (startServer) and a browser
+ * (launchBrowser, at `viewport` if given) before the file's first test, and closes both after its
+ * last. Tests read `served.server` and `served.browser` (set by then); `served.open(path)` opens
+ * `server.url + path` (a hash, say) in a new tab, as `browser.open` does. `init`: a function every
+ * page of the browser runs before its own scripts (context.addInitScript).
+ */
+export function servedPage({ viewport, init } = {}) {
+  const served = {
+    server: null,
+    browser: null,
+    open: (path = '', options = {}) => served.browser.open(served.server.url + path, options),
+  };
+  before(async () => {
+    served.server = await startServer();
+    served.browser = await launchBrowser(viewport ? { viewport } : undefined);
+    if (init) await served.browser.context.addInitScript(init);
+  });
+  after(async () => {
+    await served.browser?.close();
+    await served.server?.stop();
+  });
+  return served;
 }

@@ -6,21 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, OUT_DIR, screenshot, startServer } from '../helpers.mjs';
+import { OUT_DIR, screenshot, servedPage } from '../helpers.mjs';
 import { startBlogServer } from '../hosts.mjs';
 
-let server;
+const served = servedPage();
 let blog;
-let browser;
 before(async () => {
-  server = await startServer();
   blog = await startBlogServer();
-  browser = await launchBrowser();
 });
 after(async () => {
-  await browser?.close();
   await blog?.stop();
-  await server?.stop();
 });
 
 /** Resolves when every run of the page in `frame` has reported its step 0. */
@@ -59,7 +54,7 @@ function hostPage(path, iframes) {
 }
 
 test('embed mode at 320 px: only the chosen panels and the compact bar, nothing wider than the frame', async () => {
-  const { page, problems } = await browser.open(`${server.url}#preset=quick&embed=graph,curves`);
+  const { page, problems } = await served.open(`#preset=quick&embed=graph,curves`);
   await page.setViewportSize({ width: 320, height: 900 });
   await runsReady(page);
   assert.deepEqual(await shownPanels(page), ['graph', 'curves']);
@@ -71,7 +66,7 @@ test('embed mode at 320 px: only the chosen panels and the compact bar, nothing 
   }
   // The link opens the full page with the same setup, in a new tab, without a handle on this one.
   const link = await page.$eval('#embed-open', (a) => ({ href: a.href, target: a.target, rel: a.rel }));
-  assert.deepEqual(link, { href: `${server.url}#preset=quick&seed=2`, target: '_blank', rel: 'noopener' });
+  assert.deepEqual(link, { href: `${served.server.url}#preset=quick&seed=2`, target: '_blank', rel: 'noopener' });
   assert.match(await page.evaluate(() => location.hash), /embed=graph,curves/, 'the address keeps embed');
 
   await page.click('#play');
@@ -99,7 +94,7 @@ test('embed mode at 320 px: only the chosen panels and the compact bar, nothing 
 });
 
 test('an unknown panel id gets a notice naming the page\'s panels; none known shows every panel', async () => {
-  const { page, problems } = await browser.open(`${server.url}#preset=quick&embed=graph,nope`);
+  const { page, problems } = await served.open(`#preset=quick&embed=graph,nope`);
   await runsReady(page);
   const known = await allPanels(page);
   assert.ok(known.length >= 6 && known.includes('paths'), `the page's panels: ${known}`);
@@ -110,7 +105,7 @@ test('an unknown panel id gets a notice naming the page\'s panels; none known sh
   problems.assertClean();
   await page.close();
 
-  const other = await browser.open(`${server.url}#preset=quick&embed=1`);
+  const other = await served.open(`#preset=quick&embed=1`);
   await runsReady(other.page);
   assert.match(await other.page.$eval('#notices', (el) => el.textContent), /no panel "1".*Showing every panel/);
   assert.deepEqual(await shownPanels(other.page), known);
@@ -119,7 +114,7 @@ test('an unknown panel id gets a notice naming the page\'s panels; none known sh
   await other.page.close();
 
   // Not a list of ids at all: refused like any bad value, and the full page is shown.
-  const bad = await browser.open(`${server.url}#preset=quick&embed=%3Cimg%20src%3Dx%3E`);
+  const bad = await served.open(`#preset=quick&embed=%3Cimg%20src%3Dx%3E`);
   await runsReady(bad.page);
   assert.match(await bad.page.$eval('#notices', (el) => el.textContent), /^embed = "<img src=x>" is not accepted: panel ids/);
   assert.equal(await bad.page.evaluate(() => document.documentElement.dataset.embed), undefined);
@@ -130,13 +125,13 @@ test('an unknown panel id gets a notice naming the page\'s panels; none known sh
 });
 
 test('framed by another site: a sandbox without allow-same-origin or without scripts shows what it needs', async () => {
-  const src = `${server.url}#preset=quick&embed=graph`;
+  const src = `${served.server.url}#preset=quick&embed=graph`;
   const url = hostPage('/sandbox.html', [
     `sandbox="allow-scripts" src="${src}" id="scripts-only"`,
     `sandbox="" src="${src}" id="no-scripts"`,
     `sandbox="allow-scripts allow-same-origin" src="${src}" id="documented"`,
   ]);
-  const { page, problems } = await browser.open(url, { allowedOrigins: [server.origin] });
+  const { page, problems } = await served.browser.open(url, { allowedOrigins: [served.server.origin] });
   const frame = async (id) => (await page.$(`#${id}`)).contentFrame();
   const message = async (id) => {
     const f = await frame(id);
@@ -168,8 +163,8 @@ test('framed by another site: a sandbox without allow-same-origin or without scr
 });
 
 test('messages from the embedding page other than the documented request are ignored', async () => {
-  const url = hostPage('/hostile.html', [`sandbox="allow-scripts allow-same-origin" src="${server.url}#preset=fig2&embed=graph,heatmap"`]);
-  const { page, problems } = await browser.open(url, { allowedOrigins: [server.origin] });
+  const url = hostPage('/hostile.html', [`sandbox="allow-scripts allow-same-origin" src="${served.server.url}#preset=fig2&embed=graph,heatmap"`]);
+  const { page, problems } = await served.browser.open(url, { allowedOrigins: [served.server.origin] });
   const frame = await (await page.$('iframe')).contentFrame();
   await page.evaluate(() => {
     window.__got = [];
@@ -236,8 +231,8 @@ test('messages from the embedding page other than the documented request are ign
 });
 
 test('"Copy embed code" gives an iframe of the current setup with the ticked panels, and it opens as such', async () => {
-  const { page, problems } = await browser.open(`${server.url}#preset=fig5&seed=4`);
-  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+  const { page, problems } = await served.open(`#preset=fig5&seed=4`);
+  await served.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.server.origin });
   await runsReady(page);
   const boxes = await page.$$eval('#embed-panels input', (inputs) => inputs.map((i) => [i.value, i.checked]));
   assert.deepEqual(boxes.map(([id]) => id), await allPanels(page), 'one box per panel of the page');
@@ -252,10 +247,10 @@ test('"Copy embed code" gives an iframe of the current setup with the ticked pan
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet, 'the clipboard holds the snippet');
   const [iframe, script] = snippet.split('\n');
   const src = iframe.match(/^<iframe src="([^"]+)"/)[1].replaceAll('&amp;', '&');
-  assert.equal(src, `${server.url}#preset=fig5&seed=4&embed=heatmap,curves,za`);
+  assert.equal(src, `${served.server.url}#preset=fig5&seed=4&embed=heatmap,curves,za`);
   assert.match(iframe, / sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"/);
   assert.match(iframe, / title="pathscope: Attention over training \(figure 3\); Accuracy and loss \(figure 5\); Attention outputs z_A \(figure 4\)"/);
-  assert.equal(script, `<script src="${server.url}embed-resize.js" async></script>`);
+  assert.equal(script, `<script src="${served.server.url}embed-resize.js" async></script>`);
   // Tall enough that the side column shows the box without scrolling under the sticky bar.
   await page.setViewportSize({ width: 1280, height: 2200 });
   const side = await page.$('#embed-code');
@@ -265,7 +260,7 @@ test('"Copy embed code" gives an iframe of the current setup with the ticked pan
   problems.assertClean();
   await page.close();
 
-  const opened = await browser.open(src);
+  const opened = await served.browser.open(src);
   await runsReady(opened.page);
   assert.deepEqual(await shownPanels(opened.page), ['heatmap', 'curves', 'za']);
   opened.problems.assertClean();
@@ -273,7 +268,7 @@ test('"Copy embed code" gives an iframe of the current setup with the ticked pan
 });
 
 test("the server's Content-Security-Policy header is the page's <meta> policy", async () => {
-  const { page, problems, response } = await browser.open(server.url);
+  const { page, problems, response } = await served.open();
   const meta = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
   assert.equal(response.headers()['content-security-policy'], meta);
   assert.doesNotMatch(meta, /unsafe-inline|'unsafe-eval'/);

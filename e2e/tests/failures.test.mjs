@@ -3,22 +3,13 @@
 // a real one), and a worker that crashes (`debug=panic@STEP`). The page must pause and say what
 // happened with its remedies, warn without stopping, and keep the other run going.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, screenshot, startServer } from '../helpers.mjs';
+import { test } from 'node:test';
+import { screenshot, servedPage } from '../helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const served = servedPage();
 
 async function openPage(hash) {
-  const opened = await browser.open(server.url + hash);
+  const opened = await served.open(hash);
   await opened.page.setViewportSize({ width: 1280, height: 900 });
   await opened.page.waitForFunction(() => {
     const arms = window.pathscope?.app.state.arms;

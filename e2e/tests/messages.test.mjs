@@ -2,22 +2,13 @@
 // no notice left from an old address, a bad form value marked and explained on its own field, and
 // a word on how long an epoch will take before a large run starts.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, screenshot, startServer } from '../helpers.mjs';
+import { test } from 'node:test';
+import { screenshot, servedPage } from '../helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const served = servedPage();
 
 async function openPage(hash) {
-  const opened = await browser.open(server.url + hash);
+  const opened = await served.open(hash);
   await opened.page.setViewportSize({ width: 1280, height: 900 });
   await opened.page.waitForFunction(() => window.pathscope?.app.state.arms.every((a) => a.summary), null, { timeout: 30_000 });
   return opened;

@@ -1,21 +1,12 @@
 // The served page itself: it loads cleanly, stays on its own origin, and runs the release wasm.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, screenshot, startServer } from '../helpers.mjs';
+import { test } from 'node:test';
+import { screenshot, servedPage } from '../helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const served = servedPage();
 
 test('the page loads with no console error, no page error and no request outside its origin', async () => {
-  const { page, problems } = await browser.open(server.url);
+  const { page, problems } = await served.open();
   await page.waitForLoadState('networkidle');
   const shot = await screenshot(page, 'page-load');
   console.log(`screenshot: ${shot}`);
@@ -24,7 +15,7 @@ test('the page loads with no console error, no page error and no request outside
 });
 
 test('the release wasm is served as application/wasm and instantiates in Chromium with SIMD', async () => {
-  const { page, problems } = await browser.open(server.url);
+  const { page, problems } = await served.open();
   const result = await page.evaluate(async () => {
     const wasm = await fetch('pkg/pathscope_bg.wasm');
     const glue = await fetch('pkg/pathscope.js');

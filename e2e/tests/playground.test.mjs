@@ -1,26 +1,17 @@
 // The playground page, driven in headless Chromium: it loads cleanly, trains, steps, scrubs its
 // history, reads its settings from the address and refuses hostile ones without running them.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, screenshot, startServer } from '../helpers.mjs';
+import { test } from 'node:test';
+import { screenshot, servedPage } from '../helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const served = servedPage();
 
 /**
  * Opens the page at `hash` (by default the quick preset, whose runs take seconds; the page itself
  * opens on class, see seeds.test.mjs) and waits until every run has reported its step 0.
  */
 async function openPage(hash = '#preset=quick', { width = 1280, height = 900 } = {}) {
-  const opened = await browser.open(server.url + hash);
+  const opened = await served.open(hash);
   await opened.page.setViewportSize({ width, height });
   await opened.page.waitForFunction(() => {
     const arms = window.pathscope?.app.state.arms;
@@ -245,7 +236,7 @@ test('hostile or invalid values in the address are named, replaced by defaults, 
     '#seed=<img src=x onerror="window.__pwned=1">' +
     '&preset=fig2&lr=abc&T=9999&probe=<script>window.__pwned=2</script>' +
     '&<svg onload=window.__pwned=3>=1&phases=2:0';
-  const { page, problems } = await browser.open(server.url + encodeURI(hash));
+  const { page, problems } = await served.open(encodeURI(hash));
   page.on('dialog', (d) => {
     dialogs++;
     d.dismiss();

@@ -7,25 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { REPO_ROOT, launchBrowser, screenshot, startServer } from '../helpers.mjs';
+import { test } from 'node:test';
+import { REPO_ROOT, screenshot, servedPage } from '../helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const served = servedPage();
 
 // A curriculum with minibatches (4 steps per epoch), small enough to finish in seconds.
 const SETUP = '#preset=quick&n=64&B=16&d=8&h=32&phases=2:6,4:6&eval=1&snap=2&scratch=0&seed=5';
 
 async function openPage(hash) {
-  const opened = await browser.open(server.url + hash);
+  const opened = await served.open(hash);
   await opened.page.setViewportSize({ width: 1280, height: 900 });
   await ready(opened.page);
   return opened;

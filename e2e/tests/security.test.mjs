@@ -4,9 +4,9 @@
 // stays unset, no dialog opens), no request may leave the origin, no element may gain an event
 // handler attribute, and the page must say what it refused.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { SETTINGS } from '../../www/url-state.js';
-import { launchBrowser, startServer } from '../helpers.mjs';
+import { servedPage } from '../helpers.mjs';
 
 const KEYS = SETTINGS.map((s) => s.key);
 
@@ -32,16 +32,7 @@ const PAYLOADS = [
   'A'.repeat(50_000),
 ];
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const served = servedPage();
 
 /** Watches a page for anything a payload could make happen. */
 async function guard(page) {
@@ -92,7 +83,7 @@ test('every address key refuses every payload on a fresh load: nothing runs, not
   let loads = 0;
   for (const payload of PAYLOADS) {
     const hash = '#' + KEYS.map((k) => `${k}=${encodeURIComponent(payload)}`).join('&');
-    const { page, problems } = await browser.open(server.url + hash);
+    const { page, problems } = await served.open(hash);
     const g = await guard(page);
     await page.waitForFunction(() => window.pathscope?.app.state.arms.every((a) => a.summary), null, { timeout: 30_000 });
     await g.assertNothingRan(`payload ${JSON.stringify(payload.slice(0, 40))}`);
@@ -106,7 +97,7 @@ test('every address key refuses every payload on a fresh load: nothing runs, not
 });
 
 test('every key and payload as an edited address (hashchange), raw and encoded, and as keys', { timeout: 600_000 }, async () => {
-  const { page, problems } = await browser.open(server.url + '#preset=quick');
+  const { page, problems } = await served.open('#preset=quick');
   const g = await guard(page);
   await page.waitForFunction(() => window.pathscope?.app.state.arms.every((a) => a.summary), null, { timeout: 30_000 });
   let tried = 0;

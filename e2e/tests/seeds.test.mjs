@@ -5,19 +5,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { OUT_DIR, REPO_ROOT, launchBrowser, startServer } from '../helpers.mjs';
+import { test } from 'node:test';
+import { OUT_DIR, REPO_ROOT, servedPage } from '../helpers.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser({ viewport: { width: 1280, height: 900 } });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const served = servedPage({ viewport: { width: 1280, height: 900 } });
 
 /** A setup whose runs take a fraction of a second: quick's pair with 128 sequences, 10 + 20 epochs. */
 const FAST = '#preset=quick&n=128&phases=2:10,4:20';
@@ -25,7 +16,7 @@ const FAST = '#preset=quick&n=128&phases=2:10,4:20';
 const SLOWER = '#preset=quick&n=512&phases=2:20,4:40';
 
 async function openPage(hash) {
-  const opened = await browser.open(server.url + hash);
+  const opened = await served.open(hash);
   await opened.page.waitForFunction(() => window.pathscope?.seeds && window.pathscope.app.state.arms.every((a) => a.summary));
   // Main-thread tasks over 50 ms, from now on.
   await opened.page.evaluate(() => {

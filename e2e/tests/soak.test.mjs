@@ -4,28 +4,19 @@
 // core reserves its histories once and thins them at their caps (tests/soak.rs measures the
 // million-step bound natively).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, startServer } from '../helpers.mjs';
+import { test } from 'node:test';
+import { servedPage } from '../helpers.mjs';
 
 /** How long the run may train (ms); a million steps took about 4 s on a shared 2-core machine. */
 const SOAK_MS = Number(process.env.PATHSCOPE_SOAK_MS ?? 60_000);
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const served = servedPage();
 
 test('millions of steps at full speed keep the worker memory flat', { timeout: SOAK_MS + 120_000 }, async () => {
   // V = T = d = h = 2, 100 sequences in minibatches of 1 (100 steps per epoch), a snapshot and
   // a test evaluation every epoch, 10,000,000 steps in all.
   const hash = '#preset=quick&V=2&T=2&k=1&d=2&h=2&n=100&B=1&phases=2:50000,2:50000&eval=1&snap=1&scratch=0&speed=0&probe=test:0';
-  const { page, problems } = await browser.open(server.url + hash);
+  const { page, problems } = await served.open(hash);
   await page.waitForFunction(() => window.pathscope?.app.state.arms.every((a) => a.summary), null, { timeout: 30_000 });
   const memory = () => page.evaluate(async () => (await window.pathscope.app.state.arms[0].request('memory')).bytes);
   const start = await memory();

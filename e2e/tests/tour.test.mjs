@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { OUT_DIR, launchBrowser, startServer } from '../helpers.mjs';
+import { after, test } from 'node:test';
+import { OUT_DIR, servedPage } from '../helpers.mjs';
 
 const STOPS = 9;
 /** Stops that set up a run of their own (1 and 9 keep the run on screen). */
@@ -17,15 +17,11 @@ const RUNS = new Set([2, 3, 4, 5, 6, 7, 8]);
 /** The panel each stop brings into view. */
 const PANEL = { 1: 'panel-figure1', 2: 'panel-curves', 3: 'panel-graph', 4: 'panel-heatmap', 5: 'panel-za', 6: 'panel-curves', 7: 'panel-barrier', 8: 'panel-trajectory', 9: 'panel-curves' };
 
-let server;
-let browser;
 const longTasks = [];
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser({ viewport: { width: 1280, height: 720 } });
-  // Before any script of the page: main-thread long tasks, and the font of every text a canvas draws.
-  await browser.context.addInitScript(() => {
+// Before any script of the page: main-thread long tasks, and the font of every text a canvas draws.
+const served = servedPage({
+  viewport: { width: 1280, height: 720 },
+  init: () => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longTasks.push(e.duration);
@@ -36,17 +32,15 @@ before(async () => {
       window.__fonts.push([this.canvas, this.font]);
       return fillText.apply(this, args);
     };
-  });
+  },
 });
-after(async () => {
+after(() => {
   if (longTasks.length) {
     const worst = Math.max(...longTasks);
     console.log(`main-thread long tasks during the tour: ${longTasks.length}, worst ${worst.toFixed(0)} ms`);
   } else {
     console.log('main-thread long tasks during the tour: none over 50 ms');
   }
-  await browser?.close();
-  await server?.stop();
 });
 
 async function collectLongTasks(page) {
@@ -55,7 +49,7 @@ async function collectLongTasks(page) {
 
 /** Opens the page on `hash` and waits for the tour to be at `stop` (0: not touring). */
 async function openAt(hash, stop) {
-  const opened = await browser.open(`${server.url}${hash}`);
+  const opened = await served.open(hash);
   await opened.page.waitForFunction((n) => window.pathscope?.tour?.stop === n, stop, { timeout: 20_000 });
   return opened;
 }
@@ -234,7 +228,7 @@ test('figure 1: dragging on the figure sets the input, on the network and on the
 });
 
 test('layout: the sticky bar under 15% of the viewport at 375 px and at 150% zoom; folding the settings widens the charts; keyboard help below the charts on phones', async () => {
-  const { page, problems } = await browser.open(`${server.url}#preset=quick`);
+  const { page, problems } = await served.open(`#preset=quick`);
   await page.waitForFunction(() => window.pathscope?.app?.state.arms.every((a) => a.summary));
   const measure = () =>
     page.evaluate(() => ({
