@@ -3,7 +3,10 @@
 // snapshot), a run that crashed (its worker trapped; restart it, the other run goes on) and a
 // run that is unstable (a warning; it keeps training). Everything is read from the arms' state
 // (runs.js) at each status event and set with textContent; the DOM is rebuilt only when what is
-// to be said changes, so the buttons keep their focus.
+// to be said changes, so the buttons keep their focus. The sticky bar must stay short (on a phone
+// it is most of the screen otherwise): each message is its headline and its buttons, the
+// explanation folded under "Why, and what to do"; the runs that are unstable share one warning,
+// which can be dismissed (it comes back for a new run).
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,7 +22,13 @@ export class Failures {
     this.box.setAttribute('role', 'alert');
     $('bar').append(this.box);
     this.key = '';
+    /** Warnings dismissed, by their text: until the next run is set up. */
+    this.dismissed = new Set();
     app.on('status', () => this.render());
+    app.on('setup', () => {
+      this.dismissed.clear();
+      this.render();
+    });
   }
 
   /** What each arm has to say: [{ kind, arm, ... }]. */
@@ -43,10 +52,16 @@ export class Failures {
 
   render() {
     const items = this.items();
-    const key = JSON.stringify(items);
+    const unstable = items.filter((item) => item.kind === 'unstable');
+    const blocks = items.filter((item) => item.kind !== 'unstable').map((item) => [JSON.stringify(item), () => this[item.kind](item)]);
+    if (unstable.length) {
+      const key = JSON.stringify(unstable);
+      if (!this.dismissed.has(key)) blocks.push([key, () => this.unstable(unstable, key)]);
+    }
+    const key = JSON.stringify(blocks.map(([k]) => k));
     if (key === this.key) return;
     this.key = key;
-    this.box.replaceChildren(...items.map((item) => this[item.kind](item)));
+    this.box.replaceChildren(...blocks.map(([, make]) => make()));
   }
 
   diverged({ i, name, step, epoch, message, every }) {
@@ -74,14 +89,33 @@ export class Failures {
     );
   }
 
-  unstable({ name, epoch, lr }) {
+  /** One warning for every run that is unstable (`items`, of kind 'unstable'). */
+  unstable(items, key) {
+    const dismiss = button('Dismiss', () => {
+      this.dismissed.add(key);
+      this.render();
+    });
+    dismiss.title = 'Hide this warning until the next run is set up';
+    if (items.length === 1) {
+      const [{ name, epoch, lr }] = items;
+      return block(
+        'unstable',
+        `The ${name} run is unstable.`,
+        `At epoch ${epoch} its mean training loss rose above ${UNSTABLE_FACTOR} times its initial value ` +
+          `(learning rate ${lr}). It keeps training, but steps this large make the loss jump instead of ` +
+          'descend; a smaller learning rate usually avoids this.',
+        [dismiss],
+      );
+    }
+    const names = items.map((item) => item.name);
+    const each = items.map(({ name, epoch, lr }) => `the ${name} run's at epoch ${epoch} (learning rate ${lr})`);
     return block(
       'unstable',
-      `The ${name} run is unstable.`,
-      `At epoch ${epoch} its mean training loss rose above ${UNSTABLE_FACTOR} times its initial value ` +
-        `(learning rate ${lr}). It keeps training, but steps this large make the loss jump instead of ` +
-        'descend; a smaller learning rate usually avoids this.',
-      [],
+      `The ${names.slice(0, -1).join(', ')} and ${names.at(-1)} runs are unstable.`,
+      `The mean training loss of each rose above ${UNSTABLE_FACTOR} times its initial value: ${each.join(', ')}. ` +
+        'They keep training, but steps this large make the loss jump instead of descend; a smaller ' +
+        'learning rate usually avoids this.',
+      [dismiss],
     );
   }
 }
@@ -98,18 +132,29 @@ function button(text, onClick) {
   return b;
 }
 
+/** A message: its headline and buttons, and the explanation folded (`.why`, its text `.text`). */
 function block(kind, title, text, buttons) {
   const div = document.createElement('div');
   div.className = kind;
   div.dataset.kind = kind;
   const strong = document.createElement('strong');
+  strong.className = 'title';
   strong.textContent = title;
-  div.append(strong, ' ', text);
+  div.append(strong);
   if (buttons.length) {
     const row = document.createElement('span');
     row.className = 'actions';
     row.append(...buttons);
     div.append(' ', row);
   }
+  const why = document.createElement('details');
+  why.className = 'why';
+  const summary = document.createElement('summary');
+  summary.textContent = 'Why, and what to do';
+  const body = document.createElement('span');
+  body.className = 'text';
+  body.textContent = text;
+  why.append(summary, body);
+  div.append(' ', why);
   return div;
 }

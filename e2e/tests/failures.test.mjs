@@ -109,22 +109,53 @@ test('reset after a divergence starts the run again from step 0', async () => {
   await page.close();
 });
 
-test('an unstable run (lr = 10) shows a warning and keeps training', async () => {
+test('an unstable run (lr = 10) shows a warning and keeps training; two share one warning, short in the bar, that can be dismissed', async () => {
   const { page, problems } = await openPage('#preset=quick&lr=10');
   await page.click('#play');
-  await page.waitForSelector('#failures .unstable', { timeout: 60_000 });
-  const text = await page.$eval('#failures', (el) => el.textContent);
-  assert.match(text, /The curriculum run is unstable\. At epoch 1 its mean training loss rose above 10 times its initial value \(learning rate 10\)\. It keeps training/);
+  // Both runs go unstable at lr = 10: one warning names both.
+  await page.waitForFunction(() => window.pathscope.app.state.arms.every((a) => Number.isInteger(a.summary?.unstable_epoch)), null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('#failures .unstable .title')?.textContent.includes(' and '));
+  const warning = () => page.$$eval('#failures .unstable', (els) => els.map((el) => ({ title: el.querySelector('.title').textContent, text: el.querySelector('.why .text').textContent })));
+  const [both] = await warning();
+  assert.equal((await warning()).length, 1, 'one warning for both runs');
+  assert.equal(both.title, 'The curriculum and scratch runs are unstable.');
+  assert.match(both.text, /^The mean training loss of each rose above 10 times its initial value: the curriculum run's at epoch 1 \(learning rate 10\), the scratch run's at epoch 1 \(learning rate 10\)\. They keep training/);
   const { step } = await summary(page, 0);
   await page.waitForFunction((step) => window.pathscope.app.state.arms[0].summary.step > step + 200, step, { timeout: 60_000 });
   assert.equal((await summary(page, 0)).status.state, 'running');
   assert.ok(await page.$eval('#failures .unstable', (el) => el.getBoundingClientRect().top < window.innerHeight), 'in view');
-  await screenshot(page, 'failures-unstable');
+  // Short in the sticky bar, on a phone too: the explanation is folded.
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: width === 375 ? 667 : 900 });
+    const { bar, view, open } = await page.evaluate(() => ({
+      bar: document.getElementById('bar').getBoundingClientRect().height,
+      view: innerHeight,
+      open: document.querySelector('#failures .why').open,
+    }));
+    assert.equal(open, false);
+    assert.ok(bar < 0.3 * view, `at ${width} px the sticky bar with the warning is ${bar.toFixed(0)} of ${view} px`);
+    await screenshot(page, `failures-unstable-${width}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.click('#failures .unstable button:text("Dismiss")');
+  assert.equal(await page.$$eval('#failures > div', (els) => els.length), 0, 'dismissed');
+  await page.waitForTimeout(500);
+  assert.equal(await page.$$eval('#failures > div', (els) => els.length), 0, 'it stays dismissed while the runs train');
   await page.click('#play');
   await page.waitForFunction(() => !window.pathscope.app.state.playing);
   await assertChartsFinite(page).catch(() => {}); // the analyses may still be pending; the warning is the point here
   problems.assertClean();
   await page.close();
+
+  // One run alone: the warning names it.
+  const one = await openPage('#preset=quick&lr=10&scratch=0');
+  await one.page.click('#play');
+  await one.page.waitForSelector('#failures .unstable', { timeout: 60_000 });
+  const [alone] = await one.page.$$eval('#failures .unstable', (els) => els.map((el) => ({ title: el.querySelector('.title').textContent, text: el.querySelector('.why .text').textContent })));
+  assert.equal(alone.title, 'The curriculum run is unstable.');
+  assert.match(alone.text, /^At epoch 1 its mean training loss rose above 10 times its initial value \(learning rate 10\)\. It keeps training/);
+  one.problems.assertClean();
+  await one.page.close();
 });
 
 test('a worker that crashes is named, with a restart button; the page and the other run go on', async () => {
