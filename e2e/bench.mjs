@@ -18,13 +18,13 @@
 // (default /usr/bin/firefox-esr), GECKODRIVER (default: geckodriver on PATH),
 // PATHSCOPE_BASE_URL (use a running server instead of starting scripts/serve.py).
 
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { timeFig5, timeToInteractive } from './bench-page.mjs';
+import { launchFirefox } from './firefox.mjs';
 import { CHROMIUM_ARGS, REPO_ROOT, startServer } from './helpers.mjs';
 
 const ENGINES = ['chromium', 'firefox'];
@@ -51,20 +51,6 @@ function parseArgs(argv) {
   if (!(opts.budget > 0)) throw new Error('--budget must be a positive number of milliseconds');
   for (const e of opts.engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e}: one of ${ENGINES.join(', ')}`);
   return opts;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 // --- Chromium (playwright-core, Debian's /usr/bin/chromium) --------------------------------------
@@ -95,108 +81,18 @@ async function benchChromium(browser, url, timeoutMs) {
   }
 }
 
-// --- Firefox (W3C WebDriver over geckodriver; playwright cannot drive Debian's Firefox) ----------
-
-async function startGeckodriver() {
-  let bin = process.env.GECKODRIVER;
-  if (!bin) {
-    try {
-      bin = execFileSync('bash', ['-c', 'command -v geckodriver'], { encoding: 'utf8' }).trim();
-    } catch {
-      throw new Error('geckodriver not found on PATH: run `make setup` (cargo install geckodriver)');
-    }
-  }
-  const [port, wsPort] = [await freePort(), await freePort()];
-  const child = spawn(bin, ['--port', String(port), '--websocket-port', String(wsPort), '--log', 'error'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`geckodriver exited with ${child.exitCode}: ${stderr}`);
-    try {
-      const res = await fetch(`${base}/status`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  return {
-    base,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, sleep(5000)]);
-      }
-    },
-  };
-}
-
-async function webdriver(base, method, path, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok || json?.value?.error) {
-    throw new Error(`WebDriver ${method} ${path}: ${json?.value?.error ?? res.status}: ${json?.value?.message ?? ''}`);
-  }
-  return json.value;
-}
+// --- Firefox (W3C WebDriver over geckodriver, firefox.mjs) -------------------------------------
 
 async function benchFirefox(url, timeoutMs) {
-  const binary = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
-  if (!existsSync(binary)) throw new Error(`${binary} not found: install Debian's firefox-esr (make setup) or set FIREFOX`);
-  const driver = await startGeckodriver();
-  let session = null;
+  const firefox = await launchFirefox();
   try {
-    const created = await webdriver(driver.base, 'POST', '/session', {
-      capabilities: {
-        alwaysMatch: {
-          browserName: 'firefox',
-          'moz:firefoxOptions': {
-            binary,
-            args: ['-headless'],
-            // Nothing may leave the machine (its network is closed anyway): no update, telemetry
-            // or safe-browsing traffic.
-            prefs: {
-              'app.update.enabled': false,
-              'browser.safebrowsing.malware.enabled': false,
-              'browser.safebrowsing.phishing.enabled': false,
-              'datareporting.policy.dataSubmissionEnabled': false,
-              'toolkit.telemetry.enabled': false,
-              'network.captive-portal-service.enabled': false,
-              'network.connectivity-service.enabled': false,
-            },
-          },
-          timeouts: { script: 30_000, pageLoad: 60_000 },
-        },
-      },
-    });
-    session = created.sessionId;
-    const version = created.capabilities?.browserVersion;
-    await webdriver(driver.base, 'POST', `/session/${session}/url`, { url });
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const result = await webdriver(driver.base, 'POST', `/session/${session}/execute/sync`, {
-        script: 'return window.benchResult ?? null;',
-        args: [],
-      });
-      if (result) {
-        if (result.error) throw new Error(`the bench page failed in Firefox: ${result.error}`);
-        result.browser_version = version;
-        return result;
-      }
-      if (Date.now() > deadline) throw new Error(`Firefox: no window.benchResult after ${timeoutMs / 1000} s`);
-      await sleep(500);
-    }
+    await firefox.goto(url);
+    const result = await firefox.waitFor('return window.benchResult ?? null;', { timeout: timeoutMs, what: 'window.benchResult' });
+    if (result.error) throw new Error(`the bench page failed in Firefox: ${result.error}`);
+    result.browser_version = firefox.version;
+    return result;
   } finally {
-    if (session) await webdriver(driver.base, 'DELETE', `/session/${session}`).catch(() => {});
-    await driver.stop();
+    await firefox.close();
   }
 }
 

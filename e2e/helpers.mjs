@@ -112,6 +112,13 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
     args: CHROMIUM_ARGS,
     viewport,
   });
+  // An error event that is not an exception (a ResizeObserver loop that left notifications
+  // undelivered, say) reaches no playwright event: say it on the console, where watch() sees it.
+  await context.addInitScript(() => {
+    addEventListener('error', (e) => {
+      if (!e.error) console.error(`error event: ${e.message}`);
+    });
+  });
   // Nothing may leave the machine: requests to another origin are recorded (see watch) and aborted.
   let allowed = new Set();
   await context.route('**/*', (route) => {

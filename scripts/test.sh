@@ -142,7 +142,7 @@ for suite in "${SUITES[@]}"; do
     native) what="cargo test --all-targets, --doc (native)" ;;
     firefox) what="wasm-pack test --headless --firefox (Firefox)" ;;
     chrome) what="wasm-pack test --headless --chrome (Chromium)" ;;
-    e2e) what="e2e/ with node --test (Chromium, served page)" ;;
+    e2e) what="e2e/ with node --test (Chromium and Firefox, served page)" ;;
     esac
     read -r passed failed runs <<<"$(counts "$LOG_DIR/$suite.log" "$suite")"
     TOTAL_PASSED=$((TOTAL_PASSED + passed))

@@ -370,8 +370,16 @@ export class Tour {
     );
     this.card.setAttribute('aria-labelledby', 'tour-title');
     document.body.append(this.card);
-    // The card's and the sticky bar's heights bound the room for the chart.
-    this.resized = new ResizeObserver(() => this.place());
+    // The card's and the sticky bar's heights bound the room for the chart. place() resizes the
+    // chart, which other observers watch: it runs at the next frame, not inside this observer's
+    // delivery (there it left notifications undelivered, an error event in the page).
+    this.resized = new ResizeObserver(() => {
+      if (this.placing) return;
+      this.placing = requestAnimationFrame(() => {
+        this.placing = 0;
+        this.place();
+      });
+    });
     this.resized.observe(this.card);
     this.resized.observe($('bar'));
   }
