@@ -224,11 +224,55 @@ pub fn write(w: impl Write, tr: &Trainer, info: &RunInfo) -> std::io::Result<()>
     serde_json::to_writer(w, &record).map_err(std::io::Error::other)
 }
 
-/// The record of `tr` as a string (the page's export).
+/// The record of `tr` as a string.
 pub fn to_string(tr: &Trainer, info: &RunInfo) -> String {
     let mut out = Vec::new();
     write(&mut out, tr, info).expect("writing to memory does not fail");
     String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// A writer into memory that refuses to hold more than `cap` bytes.
+struct Capped {
+    out: Vec<u8>,
+    cap: usize,
+}
+
+impl Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > self.cap {
+            return Err(std::io::Error::other("the record is over its cap"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The record of `tr` as a string of at most `cap` bytes (the page's export, with
+/// [`MAX_RECORD_BYTES`]: a larger record could be saved but never read back, by the page or the
+/// command line). Past the cap, writing stops there and the error says what fills the record.
+pub fn to_string_capped(tr: &Trainer, info: &RunInfo, cap: u64) -> Result<String, RecordError> {
+    let mut out = Capped { out: Vec::new(), cap: usize::try_from(cap).unwrap_or(usize::MAX) };
+    if write(&mut out, tr, info).is_err() {
+        let (snapshots, _) = tr.snapshots();
+        let params = tr.layout().len;
+        return Err(bad(
+            "",
+            format!(
+                "this run's record would be larger than the {} a record may be (the page and the command line \
+                 read no larger): it holds {} parameter snapshots of {} parameters ({} as text). Save its \
+                 metrics instead, or snapshot less often (a larger \"snapshot every\") in the next run",
+                fmt_bytes(cap),
+                snapshots.len() / params.max(1),
+                params,
+                fmt_bytes((snapshots.len() as u64 * 4).div_ceil(3) * 4),
+            ),
+        ));
+    }
+    Ok(String::from_utf8(out.out).expect("JSON is UTF-8"))
 }
 
 // --- Reading --------------------------------------------------------------------------------

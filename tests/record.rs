@@ -236,3 +236,31 @@ fn diverged_record_reads_back_as_diverged() {
     assert!(matches!(back.status(), Status::Diverged { step: 4, .. }));
     assert!(!back.is_running());
 }
+
+/// The page's export stops at a cap (the largest record a reader takes): a record that fits is
+/// the same text as the uncapped one; one byte over, the error counts the snapshots that fill it
+/// and says what to do, and nothing beyond the cap was written.
+#[test]
+fn capped_export_refuses_a_record_no_reader_would_take() {
+    let mut tr = with_probes(Trainer::new(curriculum(true)));
+    tr.run_to_end(|_| {});
+    let full = text(&tr);
+    let len = full.len() as u64;
+    assert_eq!(record::to_string_capped(&tr, &RunInfo::default(), len).unwrap(), full);
+    assert_eq!(record::to_string_capped(&tr, &RunInfo::default(), record::MAX_RECORD_BYTES).unwrap(), full);
+    let e = record::to_string_capped(&tr, &RunInfo::default(), len - 1).unwrap_err();
+    let (snapshots, _) = tr.snapshots();
+    let params = tr.layout().len;
+    let count = snapshots.len() / params;
+    assert!(count >= 4, "start, a cadence snapshot, the switch and the end: {count}");
+    assert!(
+        e.message.contains(&format!("it holds {count} parameter snapshots of {params} parameters")),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("larger than the") && e.message.contains("snapshot less often"), "{}", e.message);
+    // The reader refuses what the writer would not write: one over MAX_RECORD_BYTES.
+    let over = " ".repeat(record::MAX_RECORD_BYTES as usize + 1);
+    let refused = record::read(&over).err().expect("a record over the cap is refused");
+    assert!(refused.message.contains("larger than the 256 MiB a record may be"), "{}", refused.message);
+}

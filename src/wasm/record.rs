@@ -61,10 +61,13 @@ impl Session {
     }
 
     /// The run as a record (JSON text). `seconds`: time spent training, as the page measured it;
-    /// `interrupted`: exported before the end of its schedule.
+    /// `interrupted`: exported before the end of its schedule. A record larger than a record may
+    /// be (`record::MAX_RECORD_BYTES`: no reader would take it back) throws an Error saying what
+    /// fills it, before it is ever a JavaScript string.
     #[wasm_bindgen(js_name = exportRecord)]
-    pub fn export_record(&self, seconds: f64, interrupted: bool) -> String {
+    pub fn export_record(&self, seconds: f64, interrupted: bool) -> Result<String, JsError> {
         let seconds = seconds.is_finite().then_some(seconds);
-        record::to_string(&self.trainer, &RunInfo { seconds, interrupted: interrupted && self.trainer.is_running() })
+        let info = RunInfo { seconds, interrupted: interrupted && self.trainer.is_running() };
+        record::to_string_capped(&self.trainer, &info, record::MAX_RECORD_BYTES).map_err(js_error)
     }
 }
