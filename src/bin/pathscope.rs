@@ -468,6 +468,17 @@ fn train_to_end(mut tr: Trainer, json_out: Option<String>, seconds_before: f64) 
             return Ok(ExitCode::from(1));
         }
         println!("record written to {path}");
+        // Written whole (it holds the run's metrics), but said when no reader takes it back.
+        let written = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if written > pathscope::record::MAX_RECORD_BYTES {
+            eprintln!(
+                "warning: {path} is {}, larger than the {} that `resume`, `barrier` and the page read: its \
+                 metrics are there, but the run cannot be continued from it; snapshot less often \
+                 (schedule.snapshot_every) to keep a record that can",
+                pathscope::plan::fmt_bytes(written),
+                pathscope::plan::fmt_bytes(pathscope::record::MAX_RECORD_BYTES)
+            );
+        }
     }
     Ok(match tr.status() {
         Status::Diverged { .. } => ExitCode::from(1),
