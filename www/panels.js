@@ -18,6 +18,31 @@ const FRAME_BUDGET_MS = 12;
 const fmt = (x, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 /**
+ * The drawing done in the current animation frame (its timestamp, and ms), shared by every chart
+ * of the page (the panels here, figure 1, the seed dots): a chart whose draw would push the frame
+ * past the budget waits for the next one. Every animation-frame callback of a frame gets the same
+ * timestamp.
+ */
+const frameDrawing = { at: -1, ms: 0 };
+
+/** Whether a draw of about `typical` ms fits in the frame `now`. */
+export function roomToDraw(now, typical) {
+  return frameDrawing.at !== now || frameDrawing.ms + typical <= FRAME_BUDGET_MS;
+}
+
+/** Counts `ms` of drawing against the frame `now`. */
+export function spentDrawing(now, ms) {
+  if (frameDrawing.at !== now) {
+    frameDrawing.at = now;
+    frameDrawing.ms = 0;
+  }
+  frameDrawing.ms += ms;
+}
+
+/** The cost to assume of a chart never drawn (its first draw also compiles its wasm code). */
+export const UNKNOWN_DRAW_MS = FRAME_BUDGET_MS;
+
+/**
  * Sizes a canvas's bitmap to its CSS box times the screen's pixel density (the charts draw in CSS
  * pixels, see src/wasm/charts.rs); returns whether the size changed (the chart must be redrawn).
  */
@@ -78,7 +103,7 @@ export class Panels {
       // never drawn has an unknown cost (its first draw also compiles its wasm code): it counts
       // as the whole budget, so first draws are spread over frames, one per frame.
       const spent = performance.now() - start;
-      if (drawn > 0 && spent + (this.typical[name] ?? FRAME_BUDGET_MS) > FRAME_BUDGET_MS) continue;
+      if (drawn > 0 && spent + (this.typical[name] ?? UNKNOWN_DRAW_MS) > FRAME_BUDGET_MS) continue;
       drawn++;
       this.dirty.delete(name);
       this.last[name] = now;
@@ -92,6 +117,7 @@ export class Panels {
       this.typical[name] = this.typical[name] === undefined ? took : 0.8 * this.typical[name] + 0.2 * took;
       this.timings[name] = Math.max(this.timings[name] ?? 0, took);
     }
+    if (drawn) spentDrawing(now, performance.now() - start);
   }
 
   scale(canvas) {
