@@ -3,7 +3,7 @@
 // or play a sine wave, and watch which path carries the current. Drawn by the core's chart code (wasm `drawRectifier`, src/wasm/figure1.rs) like
 // every other panel; this module only owns the panel's DOM, the input and the animation.
 
-import { UNKNOWN_DRAW_MS, fitCanvas, roomToDraw, spentDrawing } from './panels.js';
+import { drawInBudget, fitCanvas } from './panels.js';
 
 /** Samples of the input kept for the output trace. */
 const TRACE = 240;
@@ -186,24 +186,16 @@ export class Figure1 {
       if (due > this.lastSample) this.dirty = true;
       this.lastSample = due;
     }
-    if (!this.dirty || !this.visible) return;
-    // The panels drew much in this frame: wait a frame (one at most, so the wave moves; a first
-    // draw, the costly one, up to ten, for a frame of its own).
-    if ((this.waits ?? 0) < (this.typical === undefined ? 10 : 1) && !roomToDraw(now, this.typical ?? UNKNOWN_DRAW_MS)) {
-      this.waits = (this.waits ?? 0) + 1;
-      return;
-    }
-    this.waits = 0;
+    if (this.dirty && this.visible) drawInBudget(this, now, () => this.draw());
+  }
+
+  draw() {
     this.dirty = false;
-    const t0 = performance.now();
     const rect = this.canvas.getBoundingClientRect();
     const scale = rect.width > 0 ? this.canvas.width / rect.width : 1;
     const shown = this.trace.subarray(TRACE - Math.max(2, this.filled));
     this.geometry = this.wasm.drawRectifier(this.canvas, scale, this.x, shown.map((v) => (Number.isFinite(v) ? v : 0)));
     const path = this.x > 0 ? 'the positive (red) path carries it' : this.x < 0 ? 'the negative (blue) path carries it' : 'no path carries current';
     this.canvas.setAttribute('aria-label', `Figure 1, the rectifier network: input x = ${this.x.toFixed(2)}, output y = ${Math.abs(this.x).toFixed(2)}; ${path}.`);
-    const took = performance.now() - t0;
-    this.typical = this.typical === undefined ? took : 0.8 * this.typical + 0.2 * took;
-    spentDrawing(now, took);
   }
 }

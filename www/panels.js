@@ -25,13 +25,8 @@ const fmt = (x, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
  */
 const frameDrawing = { at: -1, ms: 0 };
 
-/** Whether a draw of about `typical` ms fits in the frame `now`. */
-export function roomToDraw(now, typical) {
-  return frameDrawing.at !== now || frameDrawing.ms + typical <= FRAME_BUDGET_MS;
-}
-
 /** Counts `ms` of drawing against the frame `now`. */
-export function spentDrawing(now, ms) {
+function spentDrawing(now, ms) {
   if (frameDrawing.at !== now) {
     frameDrawing.at = now;
     frameDrawing.ms = 0;
@@ -39,8 +34,28 @@ export function spentDrawing(now, ms) {
   frameDrawing.ms += ms;
 }
 
-/** The cost to assume of a chart never drawn (its first draw also compiles its wasm code). */
-export const UNKNOWN_DRAW_MS = FRAME_BUDGET_MS;
+/**
+ * For a chart drawn by a module of its own (figure 1, the seed dots): runs `draw` in the frame
+ * `now` if the frame has room for the chart's usual cost (`chart.typical`, kept here; a chart never
+ * drawn counts as the whole budget), else lets it wait: one frame at most once it has drawn (an
+ * animation keeps moving), up to ten for its first draw, the costly one (its wasm is compiled
+ * then), so that it gets a frame of its own. Returns whether it drew.
+ */
+export function drawInBudget(chart, now, draw) {
+  const typical = chart.typical ?? FRAME_BUDGET_MS;
+  const fits = frameDrawing.at !== now || frameDrawing.ms + typical <= FRAME_BUDGET_MS;
+  if (!fits && (chart.waits ?? 0) < (chart.typical === undefined ? 10 : 1)) {
+    chart.waits = (chart.waits ?? 0) + 1;
+    return false;
+  }
+  chart.waits = 0;
+  const t0 = performance.now();
+  draw();
+  const took = performance.now() - t0;
+  chart.typical = chart.typical === undefined ? took : 0.8 * chart.typical + 0.2 * took;
+  spentDrawing(now, took);
+  return true;
+}
 
 /**
  * Sizes a canvas's bitmap to its CSS box times the screen's pixel density (the charts draw in CSS
@@ -103,7 +118,7 @@ export class Panels {
       // never drawn has an unknown cost (its first draw also compiles its wasm code): it counts
       // as the whole budget, so first draws are spread over frames, one per frame.
       const spent = performance.now() - start;
-      if (drawn > 0 && spent + (this.typical[name] ?? UNKNOWN_DRAW_MS) > FRAME_BUDGET_MS) continue;
+      if (drawn > 0 && spent + (this.typical[name] ?? FRAME_BUDGET_MS) > FRAME_BUDGET_MS) continue;
       drawn++;
       this.dirty.delete(name);
       this.last[name] = now;

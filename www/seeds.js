@@ -9,7 +9,7 @@
 //
 // The page state (app.state) is not touched here: runs are opened through app.start().
 
-import { UNKNOWN_DRAW_MS, fitCanvas, roomToDraw, spentDrawing } from './panels.js';
+import { drawInBudget, fitCanvas } from './panels.js';
 import { setupOfConfig } from './url-state.js';
 
 /** Most seeds one press of Run trains. */
@@ -419,18 +419,10 @@ export class SeedStats {
   frame(now) {
     requestAnimationFrame(this.frame);
     if (!this.dirty) return;
-    // Another chart drew much in this frame: wait a frame (as figure 1 does).
-    if ((this.waits ?? 0) < (this.typical === undefined ? 10 : 1) && !roomToDraw(now, this.typical ?? UNKNOWN_DRAW_MS)) {
-      this.waits = (this.waits ?? 0) + 1;
-      return;
-    }
-    this.waits = 0;
-    this.dirty = false;
-    const t0 = performance.now();
-    this.draw();
-    const took = performance.now() - t0;
-    this.typical = this.typical === undefined ? took : 0.8 * this.typical + 0.2 * took;
-    spentDrawing(now, took);
+    drawInBudget(this, now, () => {
+      this.dirty = false;
+      this.draw();
+    });
   }
 
   draw() {
