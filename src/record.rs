@@ -224,11 +224,9 @@ pub fn write(w: impl Write, tr: &Trainer, info: &RunInfo) -> std::io::Result<()>
     serde_json::to_writer(w, &record).map_err(std::io::Error::other)
 }
 
-/// The record of `tr` as a string.
+/// The record of `tr` as a string, whatever its size.
 pub fn to_string(tr: &Trainer, info: &RunInfo) -> String {
-    let mut out = Vec::new();
-    write(&mut out, tr, info).expect("writing to memory does not fail");
-    String::from_utf8(out).expect("JSON is UTF-8")
+    to_string_capped(tr, info, u64::MAX).expect("writing to memory with no cap does not fail")
 }
 
 /// A writer into memory that refuses to hold more than `cap` bytes.
